@@ -1,0 +1,1 @@
+"""Assistant for French collectivités about the Conseiller numérique France Services programme."""

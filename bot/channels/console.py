@@ -1,0 +1,93 @@
+"""Terminal channel: the same engine; buttons shown as [1] Libellé, pressed by number or label."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from pathlib import Path
+from typing import TextIO
+
+from bot.engine import Assistant, Button, Conversation, Incoming, Outgoing
+from bot.text import normalize
+
+CONSOLE = Conversation(chat_id=0, user_id=0)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """HTML reply text as plain terminal text."""
+    return html.unescape(_TAGS.sub("", text))
+
+
+class Console:
+    """Reads inputs, prints replies, remembers the last buttons so they can be pressed."""
+
+    def __init__(self, assistant: Assistant, output: TextIO, files_dir: Path) -> None:
+        self.assistant = assistant
+        self.output = output
+        self.files_dir = files_dir
+        self.buttons: list[Button] = []
+
+    def resolve(self, line: str) -> Incoming:
+        """A typed number or button label presses that button; anything else is text."""
+        choice = line.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
+            return Incoming.button(self.buttons[int(choice) - 1].payload)
+        wanted = normalize(choice)
+        for button in self.buttons:
+            if wanted and normalize(button.label) == wanted:
+                return Incoming.button(button.payload)
+        return Incoming.text(line)
+
+    async def send(self, line: str) -> list[Outgoing]:
+        """Handle one line of input and print the replies."""
+        replies = await self.assistant.handle(CONSOLE, self.resolve(line))
+        for reply in replies:
+            self.show(reply)
+        return replies
+
+    def show(self, reply: Outgoing) -> None:
+        print(plain(reply.text), file=self.output)
+        if reply.file is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / reply.file.filename
+            path.write_bytes(reply.file.data)
+            print(f"Fichier enregistré : {path}", file=self.output)
+        if reply.buttons:
+            self.buttons = [b for row in reply.buttons for b in row]
+            number = 0
+            for row in reply.buttons:
+                cells = []
+                for button in row:
+                    number += 1
+                    cells.append(f"[{number}] {button.label}")
+                print("  ".join(cells), file=self.output)
+        print(file=self.output)
+
+
+async def run(assistant: Assistant, stdin: TextIO, stdout: TextIO, files_dir: Path,
+              banner: str | None = None) -> None:
+    """Interactive chat on a terminal; one input per line, until end of input, otherwise."""
+    console = Console(assistant, stdout, files_dir)
+    interactive = stdin.isatty()
+    if banner:
+        print(banner, file=stdout)
+    if interactive:
+        await console.send("/start")
+    while True:
+        if interactive:
+            try:
+                line = await asyncio.to_thread(input, "Vous › ")
+            except (EOFError, KeyboardInterrupt):
+                print(file=stdout)
+                return
+        else:
+            line = stdin.readline()
+            if not line:
+                return
+            line = line.rstrip("\n")
+            print(f"» {line}", file=stdout)
+        await console.send(line)
+        stdout.flush()
+

@@ -1,0 +1,133 @@
+"""Command line: `python -m bot [run|chat|ask|check|unanswered]` (a stable contract)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.channels import console
+from bot.config import Settings
+from bot.content import Content, load_content
+from bot.engine import Assistant
+from bot.store import Store
+from bot.yamlsource import InvalidContent
+
+BANNER = ("Mode terminal. Pour le bot Telegram, définissez TELEGRAM_BOT_TOKEN "
+          "(voir README). Quittez avec Ctrl+D.")
+TELEGRAM_LATER = ("TELEGRAM_BOT_TOKEN est défini, mais le canal Telegram n'est pas encore livré "
+                  "dans cette version : ouverture du mode terminal.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=(
+        "Assistant Conseiller numérique France Services pour les collectivités."))
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="démarrer l'assistant (Telegram si TELEGRAM_BOT_TOKEN, "
+                               "sinon le terminal)")
+    sub.add_parser("chat", help="discuter dans le terminal")
+    ask = sub.add_parser("ask", help="répondre à une question (ou une par ligne avec -)")
+    ask.add_argument("question", help="la question, ou - pour lire l'entrée standard")
+    ask.add_argument("--json", action="store_true", help="sortie JSON, un objet par ligne")
+    check = sub.add_parser("check", help="valider le contenu (knowledge/, flows/)")
+    check.add_argument("--knowledge", type=Path, help="dossier knowledge (défaut : ./knowledge)")
+    check.add_argument("--flows", type=Path, help="dossier flows (défaut : ./flows)")
+    unanswered = sub.add_parser("unanswered", help="questions sans réponse, les plus "
+                                                   "fréquentes d'abord")
+    unanswered.add_argument("--limit", type=int, default=50)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    command = args.command or "run"
+    if command == "check":
+        return check(args.knowledge or settings.knowledge_dir, args.flows or settings.flows_dir)
+    try:
+        content = load_content(settings.knowledge_dir, settings.flows_dir)
+    except InvalidContent as exc:
+        print("Le contenu est invalide, l'assistant ne démarre pas :", file=sys.stderr)
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return 1
+    if command == "unanswered":
+        return asyncio.run(show_unanswered(settings, args.limit))
+    if command == "ask":
+        return asyncio.run(ask(settings, content, args.question, as_json=args.json))
+    banner = BANNER
+    if command == "run" and settings.telegram_token:
+        banner = TELEGRAM_LATER
+    return asyncio.run(chat(settings, content, banner if command == "run" else None))
+
+
+def check(knowledge_dir: Path, flows_dir: Path) -> int:
+    """Validate all content; print `file:line: reason` per problem."""
+    try:
+        content = load_content(knowledge_dir, flows_dir)
+    except InvalidContent as exc:
+        for error in exc.errors:
+            print(error)
+        print(f"{len(exc.errors)} problème(s) : corrigez-les avant de démarrer l'assistant.",
+              file=sys.stderr)
+        return 1
+    print(f"Contenu valide : {len(content.faq)} entrées de FAQ, "
+          f"{len(content.params.by_id)} paramètres, {len(content.params.territories)} "
+          f"territoires, {len(content.params.sources)} sources.")
+    return 0
+
+
+async def chat(settings: Settings, content: Content, banner: str | None) -> int:
+    store = await Store.open(settings.database)
+    try:
+        assistant = Assistant(content, store)
+        await console.run(assistant, sys.stdin, sys.stdout, Path("exports"), banner)
+    finally:
+        await store.close()
+    return 0
+
+
+async def ask(settings: Settings, content: Content, question: str, *, as_json: bool) -> int:
+    store = await Store.open(settings.database)
+    try:
+        assistant = Assistant(content, store)
+        questions = sys.stdin if question == "-" else [question]
+        for line in questions:
+            line = line.rstrip("\n")
+            answer = assistant.answer(line)
+            if answer.kind in ("suggest", "fallback") and line.strip():
+                await assistant.record(console.CONSOLE, line, answer)
+            if as_json:
+                print(json.dumps({
+                    "question": line, "kind": answer.kind, "answer": console.plain(answer.text),
+                    "id": answer.entry_id, "score": answer.score,
+                    "suggestions": [{"id": i, "question": q} for i, q in answer.suggestions],
+                    "source": answer.source}, ensure_ascii=False), flush=True)
+            else:
+                print(console.plain(answer.text))
+                for number, (_, suggestion) in enumerate(answer.suggestions, start=1):
+                    print(f"[{number}] {suggestion}")
+    finally:
+        await store.close()
+    return 0
+
+
+async def show_unanswered(settings: Settings, limit: int) -> int:
+    store = await Store.open(settings.database)
+    try:
+        summaries = await store.unanswered_summary(limit)
+    finally:
+        await store.close()
+    if not summaries:
+        print("Aucune question sans réponse enregistrée.")
+        return 0
+    for summary in summaries:
+        best = ", ".join(f"{c['id']} ({c['score']})" for c in summary.candidates) or "aucune"
+        print(f"{summary.count:>4} × {summary.example}")
+        print(f"       dernière fois : {summary.last_asked} ; meilleures entrées : {best}")
+        if summary.outcomes:
+            print(f"       choix des usagers : {', '.join(summary.outcomes)}")
+    return 0

@@ -1,0 +1,75 @@
+"""All content of the assistant (parameters, FAQ, menu), loaded and validated together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.faq import FaqEntry, load_faq
+from bot.knowledge import FaqMatcher
+from bot.params import Parameters, load_parameters
+from bot.yamlsource import ContentError, InvalidContent, load_yaml
+
+COMMANDS_IN_MENU = ("aide",)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MenuItem:
+    """A menu button: opens an FAQ entry or runs a command."""
+
+    label: str
+    faq: str | None = None
+    command: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Content:
+    """Everything the engine needs from knowledge/ (and, later, flows/)."""
+
+    params: Parameters
+    faq: dict[str, FaqEntry]
+    matcher: FaqMatcher
+    menu: tuple[MenuItem, ...]
+
+
+def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
+                 commands: tuple[str, ...] = COMMANDS_IN_MENU) -> Content:
+    """Load and validate all content; raise InvalidContent listing every problem."""
+    del flows_dir  # flows come with the flows issue
+    errors: list[ContentError] = []
+    params = load_parameters(knowledge_dir)
+    faq = load_faq(knowledge_dir / "faq", params)
+    menu = _load_menu(knowledge_dir / "menu.yaml", faq, commands, errors)
+    if errors:
+        raise InvalidContent(errors)
+    return Content(params=params, faq=faq, matcher=FaqMatcher(faq.values()), menu=menu)
+
+
+def _load_menu(path: Path, faq: dict[str, FaqEntry], commands: tuple[str, ...],
+               errors: list[ContentError]) -> tuple[MenuItem, ...]:
+    doc = load_yaml(path)
+    if not isinstance(doc.data, list) or not doc.data:
+        errors.append(doc.error("le menu doit être une liste de boutons"))
+        return ()
+    items = []
+    for index, raw in enumerate(doc.data):
+        ok = (isinstance(raw, dict) and isinstance(raw.get("libelle"), str)
+              and len(raw) == 2 and ("faq" in raw) != ("commande" in raw))
+        if not ok:
+            errors.append(doc.error("bouton de menu : « libelle » et soit « faq », soit "
+                                    "« commande »", index))
+            continue
+        if "faq" in raw and raw["faq"] not in faq:
+            errors.append(doc.error(f"bouton de menu : entrée « {raw['faq']} » inconnue",
+                                    index, "faq"))
+            continue
+        if "commande" in raw and raw["commande"] not in commands:
+            errors.append(doc.error(f"bouton de menu : commande « {raw['commande']} » inconnue "
+                                    f"(connues : {', '.join(commands)})", index, "commande"))
+            continue
+        items.append(MenuItem(label=raw["libelle"], faq=raw.get("faq"),
+                              command=raw.get("commande")))
+    return tuple(items)
+
+
+__all__ = ["Content", "InvalidContent", "MenuItem", "load_content"]

@@ -1,0 +1,41 @@
+"""French formatting of amounts, numbers, percentages and dates (CLDR data through Babel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LOCALE = "fr_FR"
+
+
+def number(value: float | int | Decimal, *, decimals: int | None = None) -> str:
+    """Format a number the French way: "4 000", "36,5"."""
+    if decimals is None:
+        decimals = 0 if float(value) == int(value) else 2
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def euros(value: float | int | Decimal) -> str:
+    """Format an amount in euros: "140 000 €", cents only when there are some ("1 554,58 €")."""
+    return number(value) + "\u00a0€"
+
+
+def percent(value: float | int | Decimal) -> str:
+    """Format a percentage given in percent units: 36.5 → "36,5 %"."""
+    decimals = 0 if float(value) == int(value) else len(str(float(value)).split(".")[1])
+    return number(value, decimals=decimals) + "\u00a0%"
+
+
+def date(value: dt.date) -> str:
+    """Format a date in full: "lundi 15 mars 2021"."""
+    return format_date(value, "EEEE d MMMM y", locale=LOCALE)
+
+
+def quantity(value: float | int, singular: str, plural: str | None = None) -> str:
+    """Format a count with its unit: "1 poste", "24 mois", "2 postes"."""
+    unit = singular if abs(value) < 2 else (plural or singular + "s")
+    return f"{number(value)}\u00a0{unit}"

@@ -1,0 +1,111 @@
+"""SQLite storage (aiosqlite): schema migrations and the unanswered-questions log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+# Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE unanswered (
+        id INTEGER PRIMARY KEY,
+        asked_at TEXT NOT NULL,
+        chat_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        normalized TEXT NOT NULL,
+        band TEXT NOT NULL,
+        candidates TEXT NOT NULL,
+        outcome TEXT
+    );
+    CREATE INDEX unanswered_normalized ON unanswered(normalized);
+    """,
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnansweredSummary:
+    """A recorded question with how often it was asked."""
+
+    normalized: str
+    example: str
+    count: int
+    last_asked: str
+    candidates: list[dict[str, Any]]
+    outcomes: list[str]
+
+
+class Store:
+    """The assistant's database: one connection, opened once per process."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) the database and bring its schema up to date."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=FULL")
+        await db.execute("PRAGMA busy_timeout=5000")
+        store = cls(db)
+        await store._migrate()
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = row[0] if row else 0
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.executescript(
+                f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    async def record_unanswered(self, *, chat_id: int, user_id: int, question: str,
+                                normalized: str, band: str,
+                                candidates: list[dict[str, Any]], at: dt.datetime) -> int:
+        """Record a question that got suggestions or the fallback; returns its id."""
+        cursor = await self.db.execute(
+            "INSERT INTO unanswered (asked_at, chat_id, user_id, question, normalized, band,"
+            " candidates) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at.isoformat(), chat_id, user_id, question[:2000], normalized[:2000], band,
+             json.dumps(candidates, ensure_ascii=False)))
+        await self.db.commit()
+        return cursor.lastrowid or 0
+
+    async def set_unanswered_outcome(self, record_id: int, chat_id: int, outcome: str) -> bool:
+        """Note what the user did with suggestions (picked one, or none); False if unknown."""
+        cursor = await self.db.execute(
+            "UPDATE unanswered SET outcome = ? WHERE id = ? AND chat_id = ?",
+            (outcome, record_id, chat_id))
+        await self.db.commit()
+        return cursor.rowcount > 0
+
+    async def unanswered_summary(self, limit: int = 100) -> list[UnansweredSummary]:
+        """Recorded questions grouped by normalised text, most frequent first."""
+        async with self.db.execute(
+            "SELECT normalized, max(question) AS example, count(*) AS n, max(asked_at) AS last,"
+            " json_group_array(candidates) AS candidates,"
+            " json_group_array(outcome) AS outcomes"
+            " FROM unanswered GROUP BY normalized ORDER BY n DESC, last DESC LIMIT ?",
+            (limit,)) as cursor:
+            rows = await cursor.fetchall()
+        summaries = []
+        for row in rows:
+            candidate_lists = [json.loads(c) for c in json.loads(row["candidates"])]
+            summaries.append(UnansweredSummary(
+                normalized=row["normalized"], example=row["example"], count=row["n"],
+                last_asked=row["last"], candidates=candidate_lists[-1] if candidate_lists else [],
+                outcomes=[o for o in json.loads(row["outcomes"]) if o]))
+        return summaries

@@ -1,0 +1,72 @@
+"""Shared fixtures: the real content of the repository, a fresh SQLite file, an assistant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot.config import ROOT
+from bot.content import Content, load_content
+from bot.engine import Assistant, Conversation, Incoming, Outgoing
+from bot.store import Store
+
+KNOWLEDGE = ROOT / "knowledge"
+FLOWS = ROOT / "flows"
+FIXED_NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The repository's real content, loaded once."""
+    return load_content(KNOWLEDGE, FLOWS)
+
+
+@pytest_asyncio.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A real SQLite database in a temporary file."""
+    opened = await Store.open(tmp_path / "bot.sqlite3")
+    yield opened
+    await opened.close()
+
+
+@pytest_asyncio.fixture
+async def assistant(content: Content, store: Store) -> Assistant:
+    return Assistant(content, store, clock=lambda: FIXED_NOW)
+
+
+class Chat:
+    """Drives the assistant like a user: say something, press a button by its label."""
+
+    def __init__(self, assistant: Assistant, chat_id: int = 1, user_id: int = 1) -> None:
+        self.assistant = assistant
+        self.conversation = Conversation(chat_id, user_id)
+        self.last: list[Outgoing] = []
+
+    async def say(self, text: str) -> list[Outgoing]:
+        self.last = await self.assistant.handle(self.conversation, Incoming.text(text))
+        return self.last
+
+    async def press(self, label: str) -> list[Outgoing]:
+        buttons = [b for reply in self.last for row in reply.buttons for b in row]
+        matching = [b for b in buttons if b.label == label]
+        assert matching, f"no button {label!r} in {[b.label for b in buttons]}"
+        self.last = await self.assistant.handle(self.conversation,
+                                                Incoming.button(matching[0].payload))
+        return self.last
+
+    @property
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.last)
+
+    @property
+    def labels(self) -> list[str]:
+        return [b.label for reply in self.last for row in reply.buttons for b in row]
+
+
+@pytest.fixture
+def chat(assistant: Assistant) -> Chat:
+    return Chat(assistant)

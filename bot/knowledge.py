@@ -99,6 +99,10 @@ class FaqMatcher:
         self._unknown_idf = math.log(1 + total)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
+    def clear_cache(self) -> None:
+        """Forget remembered typo corrections."""
+        self._correct.cache_clear()
+
     def _correct_uncached(self, word: str) -> str:
         """The vocabulary word closest to an unknown word, if close enough (typos)."""
         if len(word) < 4 or word.isdigit():

@@ -1,0 +1,74 @@
+"""The command-line contract, run as real processes on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import formatting
+from bot.config import ROOT
+from bot.content import Content
+
+
+def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BOT_DATABASE": str(tmp_path / "bot.sqlite3")}
+    for name in ("TELEGRAM_BOT_TOKEN", "BOT_KNOWLEDGE_DIR", "BOT_FLOWS_DIR"):
+        env.pop(name, None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                          capture_output=True, env=env, cwd=ROOT, timeout=60, check=False)
+
+
+def test_chat_from_stdin_prints_welcome_menu_and_overseas_figures(
+        tmp_path: Path, content: Content) -> None:
+    result = run_bot(tmp_path, "chat", stdin="/start\ncombien pour 2 postes en outre-mer ?\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    welcome, _, computed = out.partition("» combien pour 2 postes")
+    assert "Bonjour" in welcome
+    assert "[1] " in welcome and "[2] " in welcome
+    for territory in content.params.territories.values():
+        if territory.overseas:
+            total = formatting.euros(2 * content.params.subsidy(territory).value)
+            assert total in computed
+            assert territory.name in computed
+
+
+def test_ask_json_reads_one_question_per_line(tmp_path: Path) -> None:
+    questions = ["combien pour 2 postes en outre-mer ?", "recruter un policier municipal",
+                 "qui peut accueillir un conseiller numérique ?"]
+    result = run_bot(tmp_path, "ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["question"] for row in rows] == questions
+    for row in rows:
+        assert set(row) == {"question", "kind", "answer", "id", "score", "suggestions", "source"}
+    assert rows[0]["kind"] == "compute"
+    assert rows[1]["kind"] in ("suggest", "fallback")
+    assert rows[2]["kind"] == "faq" and rows[2]["id"] and rows[2]["source"]
+
+
+def test_ask_plain(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "ask", "combien pour 3 postes en Guadeloupe ?")
+    assert result.returncode == 0, result.stderr
+    assert "Guadeloupe" in result.stdout
+
+
+def test_unanswered_lists_most_frequent_first(tmp_path: Path) -> None:
+    lines = ["recette de la tarte aux pommes"] * 2 + ["quel temps fait-il a Brest"]
+    assert run_bot(tmp_path, "chat", stdin="\n".join(lines) + "\n").returncode == 0
+    result = run_bot(tmp_path, "unanswered")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.index("2 × recette de la tarte aux pommes") < out.index("1 × quel temps")
+
+
+@pytest.mark.parametrize("command", [["unanswered"], ["check"]])
+def test_commands_work_on_a_fresh_database(tmp_path: Path, command: list[str]) -> None:
+    result = run_bot(tmp_path, *command)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()

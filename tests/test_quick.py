@@ -1,0 +1,67 @@
+"""One-line amount answers, computed from knowledge/parametres.yaml."""
+
+from __future__ import annotations
+
+from bot import formatting
+from bot.content import Content
+from bot.quick import answer, parse
+from bot.text import normalize
+
+
+def ask(content: Content, question: str) -> str | None:
+    request = parse(normalize(question), content.params)
+    return None if request is None else answer(request, content.params)
+
+
+def test_two_posts_overseas_gives_each_rate(content: Content) -> None:
+    params = content.params
+    text = ask(content, "combien pour 2 postes en outre-mer ?")
+    assert text is not None
+    rates = {params.subsidy(t).value for t in params.territories.values() if t.overseas}
+    assert len(rates) >= 2
+    for rate in rates:
+        assert formatting.euros(2 * rate) in text
+    assert "Guadeloupe" in text and "Mayotte" in text
+    assert "AMI 2020" in text and "Source :" in text
+
+
+def test_three_posts_in_guadeloupe(content: Content) -> None:
+    per_post = content.params.subsidy(content.params.territories["guadeloupe"]).value
+    text = ask(content, "subvention pour trois postes en Guadeloupe")
+    assert text is not None
+    assert f"3 × {formatting.euros(per_post)} = <b>{formatting.euros(3 * per_post)}</b>" in text
+
+
+def test_territory_and_posts_in_any_order(content: Content) -> None:
+    per_post = content.params.subsidy(content.params.territories["mayotte"]).value
+    text = ask(content, "Mayotte 1 poste combien")
+    assert text is not None
+    assert formatting.euros(per_post) in text
+    assert "Mayotte" in text
+
+
+def test_posts_without_territory_is_metropole(content: Content) -> None:
+    per_post = content.params["subvention_public_metropole"].value
+    text = ask(content, "cb pr 5 postes")
+    assert text is not None
+    assert formatting.euros(5 * per_post) in text
+
+
+def test_uncertain_amounts_are_flagged(content: Content) -> None:
+    text = ask(content, "combien pour 1 poste en Martinique")
+    assert text is not None
+    assert content.params.subsidy(content.params.territories["martinique"]).uncertain
+    assert "à confirmer" in text
+
+
+def test_not_an_amount_question(content: Content) -> None:
+    for question in ("combien gagne un maire", "subvention pour un city stade",
+                     "combien de temps pour signer le contrat", "qui peut candidater",
+                     "combien de conseillers en Guadeloupe"):
+        assert ask(content, question) is None, question
+
+
+def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
+    text = ask(content, "combien pour 999999 postes")
+    assert text is not None
+    assert "indiquez un nombre de postes entre 1 et" in text

@@ -12,26 +12,33 @@ LOCALE = "fr_FR"
 
 
 def number(value: float | int | Decimal, *, decimals: int | None = None) -> str:
-    """Format a number the French way: "4 000", "36,5"."""
+    """Format a number the French way: "4 000", "36,5", "1,5"."""
     if decimals is None:
-        decimals = 0 if float(value) == int(value) else 2
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        pattern = "#,##0.##"
+    else:
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def euros(value: float | int | Decimal) -> str:
-    """Format an amount in euros: "140 000 €", cents only when there are some ("1 554,58 €")."""
-    return number(value) + "\u00a0€"
+    """Format an amount in euros: "140 000 €", "326,60 €", "27,9 millions d'euros"."""
+    amount = float(value)
+    if amount >= 1_000_000 and amount % 100_000 == 0:
+        millions = amount / 1_000_000
+        return f"{number(millions)} million{'s' if millions >= 2 else ''} d'euros"
+    decimals = 0 if amount == int(amount) else 2
+    return number(value, decimals=decimals) + "\u00a0€"
 
 
 def percent(value: float | int | Decimal) -> str:
     """Format a percentage given in percent units: 36.5 → "36,5 %"."""
-    decimals = 0 if float(value) == int(value) else len(str(float(value)).split(".")[1])
-    return number(value, decimals=decimals) + "\u00a0%"
+    return number(value) + "\u00a0%"
 
 
 def date(value: dt.date) -> str:
-    """Format a date in full: "lundi 15 mars 2021"."""
+    """Format a date in full: "lundi 15 mars 2021", "jeudi 1er janvier 2026"."""
+    if value.day == 1:
+        return format_date(value, "EEEE d'er' MMMM y", locale=LOCALE)
     return format_date(value, "EEEE d MMMM y", locale=LOCALE)
 
 

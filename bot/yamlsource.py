@@ -72,10 +72,7 @@ def load_yaml(path: Path) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        problem = exc.problem or "syntaxe invalide"
-        raise InvalidContent(
-            [ContentError(name, line, f"YAML invalide ({problem}) : vérifiez l'indentation")]
-        ) from exc
+        raise InvalidContent([ContentError(name, line, explain(exc.problem or ""))]) from exc
     doc = YamlDoc(name, None)
     if node is None:
         doc.lines[()] = 1
@@ -85,6 +82,27 @@ def load_yaml(path: Path) -> YamlDoc:
     if errors:
         raise InvalidContent(errors)
     return doc
+
+
+YAML_PROBLEMS = {
+    "mapping values are not allowed": "« : » inattendu : mettez le texte entre guillemets, ou "
+                                      "vérifiez l'indentation",
+    "expected <block end>": "indentation incohérente : alignez cette ligne sur les autres clés",
+    "did not find expected key": "indentation incohérente : alignez cette ligne sur les autres "
+                                 "clés",
+    "did not find expected '-'": "indentation incohérente dans une liste",
+    "could not find expected ':'": "« : » manquant après une clé",
+    "found character '\\t'": "tabulation interdite : indentez avec des espaces",
+    "found unexpected end of stream": "guillemet non refermé",
+}
+
+
+def explain(problem: str) -> str:
+    """A French explanation of a YAML syntax problem reported by PyYAML."""
+    for known, text in YAML_PROBLEMS.items():
+        if known in problem:
+            return f"YAML invalide : {text}"
+    return f"YAML invalide ({problem or 'syntaxe'}) : vérifiez l'indentation et les guillemets"
 
 
 class _Builder:

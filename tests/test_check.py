@@ -104,7 +104,7 @@ def test_figure_without_source(knowledge: Path, capsys: pytest.CaptureFixture[st
 def test_uncertain_parameter_needs_uncertain_entry(knowledge: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     name = add_faq_file(knowledge, GOOD_ENTRY.replace("Réponse de test.",
-                                                      "Taux : {taux_patronal_defaut}."))
+                                                      "Taux {taux_patronal_defaut}."))
     code, lines = run_check(knowledge, capsys)
     assert code == 1
     assert any(line.startswith(f"{name}:3:") and "INCERTAIN" in line for line in lines), lines

@@ -1,0 +1,481 @@
+"""SQLite repository of milestones and reminders: reminders are rows, never in-memory jobs.
+
+Times are stored as UTC text in one fixed format ("2021-03-09T08:00:00.000000Z"), so that
+comparing the text compares the instants. A reminder's life:
+
+    pending ──claim──▶ sending ──▶ sent
+       │ ▲                │ ├──▶ pending (retry later: 429 or transient error, `not_before`)
+       │ └── unblock ─┐   │ ├──▶ failed (too many attempts, or a permanent error)
+       │              │   │ └──▶ blocked (403: the user blocked the bot; the chat is blocked)
+       ├──▶ cancelled (by the user, or its milestone was replaced)
+       ├──▶ blocked ──┘
+       └──▶ skipped (catch-up: a later reminder of the same deadline is also due)
+    sending ──(found at start-up, older than a few minutes)──▶ uncertain (never re-sent)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot import formatting
+from bot.deadlines import Milestone
+from bot.reminders import PlannedReminder, clock_time
+
+UTC = dt.UTC
+STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "blocked", "skipped",
+            "uncertain")
+LISTED = ("pending", "sending", "uncertain")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS milestones (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    date TEXT NOT NULL,
+    territory TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    cancelled_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS milestones_active
+    ON milestones(chat_id, kind) WHERE cancelled_at IS NULL;
+CREATE TABLE IF NOT EXISTS reminders (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL,
+    milestone_id INTEGER NOT NULL REFERENCES milestones(id),
+    deadline_kind TEXT NOT NULL,
+    deadline_date TEXT NOT NULL,
+    days_before INTEGER NOT NULL,
+    due_at TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    sentence TEXT NOT NULL,
+    explanation TEXT NOT NULL,
+    citation TEXT NOT NULL,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent',
+        'cancelled', 'failed', 'blocked', 'skipped', 'uncertain')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before TEXT,
+    claimed_at TEXT,
+    last_error TEXT,
+    sent_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (milestone_id, deadline_kind, days_before)
+);
+CREATE INDEX IF NOT EXISTS reminders_pending ON reminders(due_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS reminders_chat ON reminders(chat_id, status);
+CREATE TABLE IF NOT EXISTS blocked_chats (
+    chat_id INTEGER PRIMARY KEY,
+    blocked_at TEXT NOT NULL,
+    reason TEXT
+);
+"""
+
+
+async def ensure_schema(db: aiosqlite.Connection) -> None:
+    """Create the tables if they are missing (idempotent; the migrations do the same)."""
+    await db.executescript(SCHEMA)
+    await db.commit()
+
+
+def ts(moment: dt.datetime) -> str:
+    """An aware instant as stored: UTC, fixed width, so text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware one")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_ts(text: str) -> dt.datetime:
+    """The aware UTC instant of a stored time."""
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredMilestone:
+    """A milestone as recorded for a chat."""
+
+    id: int
+    chat_id: int
+    milestone: Milestone
+    territory: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredReminder:
+    """A reminder row."""
+
+    id: int
+    chat_id: int
+    milestone_id: int
+    deadline_kind: str
+    deadline_date: dt.date
+    days_before: int
+    due_at: dt.datetime
+    timezone: str
+    sentence: str
+    explanation: str
+    citation: str
+    text: str
+    status: str
+    attempts: int
+    not_before: dt.datetime | None
+    last_error: str | None
+    sent_at: dt.datetime | None
+
+    @property
+    def local_due_at(self) -> dt.datetime:
+        return self.due_at.astimezone(ZoneInfo(self.timezone))
+
+
+_COLUMNS = ("id, chat_id, milestone_id, deadline_kind, deadline_date, days_before, due_at, "
+            "timezone, sentence, explanation, citation, text, status, attempts, not_before, "
+            "last_error, sent_at")
+
+
+def _reminder(row: Sequence) -> StoredReminder:
+    return StoredReminder(
+        id=row[0], chat_id=row[1], milestone_id=row[2], deadline_kind=row[3],
+        deadline_date=dt.date.fromisoformat(row[4]), days_before=row[5],
+        due_at=parse_ts(row[6]), timezone=row[7], sentence=row[8], explanation=row[9],
+        citation=row[10], text=row[11], status=row[12], attempts=row[13],
+        not_before=parse_ts(row[14]) if row[14] else None, last_error=row[15],
+        sent_at=parse_ts(row[16]) if row[16] else None)
+
+
+class ReminderStore:
+    """Milestones and reminders of all chats, on an open aiosqlite connection."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed at the end, rolled back on error."""
+        async with self._lock:
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.rollback()
+                raise
+            await self.db.commit()
+
+    async def _select(self, sql: str, args: Sequence = ()) -> list[StoredReminder]:
+        async with self.db.execute(sql, args) as cursor:
+            return [_reminder(row) for row in await cursor.fetchall()]
+
+    # --- milestones -------------------------------------------------------------------
+
+    async def add_milestone(self, *, chat_id: int, user_id: int, milestone: Milestone,
+                            territory: str, timezone: str,
+                            reminders: Iterable[PlannedReminder], now: dt.datetime) -> int:
+        """Record a milestone and its reminders; it replaces the chat's one of the same kind.
+
+        The replaced milestone is marked cancelled and its reminders still to send are
+        cancelled. The chat is no longer considered blocked (its user is talking to us).
+        """
+        stamp = ts(now)
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE status IN"
+                " ('pending', 'blocked') AND milestone_id IN (SELECT id FROM milestones"
+                " WHERE chat_id = ? AND kind = ? AND cancelled_at IS NULL)",
+                (stamp, chat_id, milestone.kind))
+            await db.execute(
+                "UPDATE milestones SET cancelled_at = ? WHERE chat_id = ? AND kind = ?"
+                " AND cancelled_at IS NULL", (stamp, chat_id, milestone.kind))
+            await db.execute("DELETE FROM blocked_chats WHERE chat_id = ?", (chat_id,))
+            cursor = await db.execute(
+                "INSERT INTO milestones (chat_id, user_id, kind, date, territory, timezone,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, user_id, milestone.kind, milestone.date.isoformat(), territory,
+                 timezone, stamp))
+            milestone_id = cursor.lastrowid
+            await db.executemany(
+                "INSERT INTO reminders (chat_id, milestone_id, deadline_kind, deadline_date,"
+                " days_before, due_at, timezone, sentence, explanation, citation, text,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(chat_id, milestone_id, r.deadline.kind, r.deadline.date.isoformat(),
+                  r.days_before, ts(r.due_at), r.timezone, r.deadline.sentence,
+                  r.deadline.explanation, r.deadline.citation, r.text, stamp, stamp)
+                 for r in reminders])
+        assert milestone_id is not None
+        return milestone_id
+
+    async def milestones(self, chat_id: int) -> list[StoredMilestone]:
+        """The chat's active milestones, in the order they were entered."""
+        async with self.db.execute(
+                "SELECT id, chat_id, kind, date, territory, timezone FROM milestones"
+                " WHERE chat_id = ? AND cancelled_at IS NULL ORDER BY id", (chat_id,)) as cur:
+            rows = await cur.fetchall()
+        return [StoredMilestone(id=r[0], chat_id=r[1], territory=r[4], timezone=r[5],
+                                milestone=Milestone(kind=r[2],
+                                                    date=dt.date.fromisoformat(r[3])))
+                for r in rows]
+
+    async def last_territory(self, chat_id: int) -> str | None:
+        """The territory of the chat's latest milestone, if any."""
+        async with self.db.execute(
+                "SELECT territory FROM milestones WHERE chat_id = ? ORDER BY id DESC LIMIT 1",
+                (chat_id,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def cancel_milestone(self, chat_id: int, milestone_id: int,
+                               now: dt.datetime) -> bool:
+        """Cancel one of the chat's milestones and its reminders still to send."""
+        stamp = ts(now)
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE milestones SET cancelled_at = ? WHERE id = ? AND chat_id = ?"
+                " AND cancelled_at IS NULL", (stamp, milestone_id, chat_id))
+            if cursor.rowcount:
+                await db.execute(
+                    "UPDATE reminders SET status = 'cancelled', updated_at = ?"
+                    " WHERE milestone_id = ? AND status IN ('pending', 'blocked')",
+                    (stamp, milestone_id))
+        return cursor.rowcount > 0
+
+    # --- what users see and do ----------------------------------------------------------
+
+    async def pending(self, chat_id: int | None = None) -> list[StoredReminder]:
+        """Reminders still to send, soonest first; of one chat, or of all."""
+        where, args = ("AND chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
+        return await self._select(
+            f"SELECT {_COLUMNS} FROM reminders WHERE status = 'pending' {where}"
+            " ORDER BY due_at, id", args)
+
+    async def get(self, reminder_id: int) -> StoredReminder | None:
+        found = await self._select(f"SELECT {_COLUMNS} FROM reminders WHERE id = ?",
+                                   (reminder_id,))
+        return found[0] if found else None
+
+    async def cancel(self, chat_id: int, reminder_id: int, now: dt.datetime) -> bool:
+        """Cancel one reminder of this chat (only if still to send)."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE id = ?"
+                " AND chat_id = ? AND status IN ('pending', 'blocked')",
+                (ts(now), reminder_id, chat_id))
+        return cursor.rowcount > 0
+
+    async def cancel_all(self, chat_id: int, now: dt.datetime) -> int:
+        """Cancel every reminder of this chat still to send; returns how many."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE chat_id = ?"
+                " AND status IN ('pending', 'blocked')", (ts(now), chat_id))
+        return cursor.rowcount
+
+    # --- the sweep ------------------------------------------------------------------------
+
+    async def due(self, now: dt.datetime, limit: int = 1000) -> list[StoredReminder]:
+        """Reminders to send now (due, not waiting for a retry, chat not blocked), oldest first."""
+        stamp = ts(now)
+        return await self._select(
+            f"SELECT {_COLUMNS} FROM reminders WHERE status = 'pending' AND due_at <= ?"
+            " AND (not_before IS NULL OR not_before <= ?)"
+            " AND chat_id NOT IN (SELECT chat_id FROM blocked_chats)"
+            " ORDER BY due_at, id LIMIT ?", (stamp, stamp, limit))
+
+    async def skip_superseded(self, now: dt.datetime) -> int:
+        """Catch-up: skip a due reminder when a later one of the same deadline is due too."""
+        stamp = ts(now)
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET status = 'skipped', updated_at = ?,"
+                " last_error = 'remplacé par un rappel plus récent de la même échéance'"
+                " WHERE status = 'pending' AND due_at <= ? AND EXISTS (SELECT 1 FROM"
+                " reminders AS later WHERE later.milestone_id = reminders.milestone_id"
+                " AND later.deadline_kind = reminders.deadline_kind"
+                " AND later.status = 'pending' AND later.due_at <= ?"
+                " AND later.due_at > reminders.due_at)", (stamp, stamp, stamp))
+        return cursor.rowcount
+
+    async def claim(self, reminder_id: int, now: dt.datetime) -> StoredReminder | None:
+        """Mark a pending reminder 'sending' (committed before it is sent); None if gone."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE reminders SET status = 'sending', claimed_at = ?, updated_at = ?,"
+                " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+                (ts(now), ts(now), reminder_id))
+            if not cursor.rowcount:
+                return None
+        return await self.get(reminder_id)
+
+    async def mark_sent(self, reminder_id: int, now: dt.datetime) -> None:
+        """The message went out."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE reminders SET status = 'sent', sent_at = ?, updated_at = ?,"
+                " last_error = NULL WHERE id = ? AND status IN ('sending', 'uncertain')",
+                (ts(now), ts(now), reminder_id))
+
+    async def retry_later(self, reminder_id: int, *, at: dt.datetime, error: str,
+                          now: dt.datetime, count_attempt: bool = True) -> None:
+        """Back to pending, not before `at`; a 429 does not count as an attempt."""
+        refund = 0 if count_attempt else 1
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE reminders SET status = 'pending', not_before = ?, last_error = ?,"
+                " attempts = attempts - ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+                (ts(at), error[:500], refund, ts(now), reminder_id))
+
+    async def mark_failed(self, reminder_id: int, *, error: str, now: dt.datetime) -> None:
+        """Given up."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE reminders SET status = 'failed', last_error = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'sending'", (error[:500], ts(now), reminder_id))
+
+    async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int:
+        """Stop sending to a chat (403): its reminders to send become 'blocked' (kept).
+
+        They are kept rather than cancelled so that `unblock_chat` can bring back those
+        still to come if the user talks to the bot again. Returns how many were blocked.
+        """
+        stamp = ts(now)
+        async with self._write() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO blocked_chats (chat_id, blocked_at, reason)"
+                " VALUES (?, ?, ?)", (chat_id, stamp, reason[:500]))
+            cursor = await db.execute(
+                "UPDATE reminders SET status = 'blocked', last_error = ?, updated_at = ?"
+                " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+                (reason[:500], stamp, chat_id))
+        return cursor.rowcount
+
+    async def unblock_chat(self, chat_id: int, now: dt.datetime) -> int:
+        """The user is back: send again; blocked reminders still to come become pending."""
+        stamp = ts(now)
+        async with self._write() as db:
+            await db.execute("DELETE FROM blocked_chats WHERE chat_id = ?", (chat_id,))
+            cursor = await db.execute(
+                "UPDATE reminders SET status = 'pending', updated_at = ?, not_before = NULL"
+                " WHERE chat_id = ? AND status = 'blocked' AND due_at > ?",
+                (stamp, chat_id, stamp))
+        return cursor.rowcount
+
+    async def is_blocked(self, chat_id: int) -> bool:
+        async with self.db.execute("SELECT 1 FROM blocked_chats WHERE chat_id = ?",
+                                   (chat_id,)) as cur:
+            return await cur.fetchone() is not None
+
+    async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
+        """Rows left 'sending' by a dead process become 'uncertain' (not re-sent); their ids."""
+        limit = ts(now - older_than)
+        async with self._write() as db:
+            async with db.execute(
+                    "SELECT id FROM reminders WHERE status = 'sending' AND claimed_at <= ?",
+                    (limit,)) as cur:
+                ids = [row[0] for row in await cur.fetchall()]
+            await db.execute(
+                "UPDATE reminders SET status = 'uncertain', updated_at = ?, last_error ="
+                " 'envoi interrompu (arrêt du programme) : peut-être déjà reçu, non renvoyé'"
+                " WHERE status = 'sending' AND claimed_at <= ?", (ts(now), limit))
+        return ids
+
+    async def counts(self) -> dict[str, int]:
+        """How many reminders in each status."""
+        async with self.db.execute(
+                "SELECT status, count(*) FROM reminders GROUP BY status") as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}
+
+
+# --- `python -m bot reminders` -------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingRow:
+    """A reminder still to send, as the command line lists it."""
+
+    id: int
+    chat_id: int
+    status: str
+    due_at_utc: dt.datetime
+    due_at_local: dt.datetime
+    timezone: str
+    text: str           # plain text, without HTML
+
+
+def readonly_uri(path: str | Path) -> str:
+    """The SQLite URI that opens an existing database file for reading only."""
+    file = Path(path).resolve()
+    if not file.is_file():
+        raise FileNotFoundError(f"aucune base de données à {file}")
+    return f"{file.as_uri()}?mode=ro"
+
+
+async def open_readonly(path: str | Path) -> aiosqlite.Connection:
+    """Open the database for reading only (works while the bot is stopped, writes nothing)."""
+    return await aiosqlite.connect(readonly_uri(path), uri=True)
+
+
+async def list_pending(db: aiosqlite.Connection,
+                       statuses: Sequence[str] = LISTED) -> list[PendingRow]:
+    """Reminders not known as sent, soonest first (read-only; empty if no table yet)."""
+    marks = ", ".join("?" for _ in statuses)
+    try:
+        async with db.execute(
+                f"SELECT {_COLUMNS} FROM reminders WHERE status IN ({marks})"
+                " ORDER BY due_at, id", tuple(statuses)) as cursor:
+            rows = [_reminder(row) for row in await cursor.fetchall()]
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return []
+        raise
+    return [PendingRow(id=r.id, chat_id=r.chat_id, status=r.status, due_at_utc=r.due_at,
+                       due_at_local=r.local_due_at, timezone=r.timezone,
+                       text=plain(r.text))
+            for r in rows]
+
+
+STATUS_LABELS = {"pending": "en attente", "sending": "en cours d'envoi",
+                 "uncertain": "envoi interrompu, peut-être reçu", "blocked": "chat bloqué",
+                 "failed": "échec", "sent": "envoyé", "cancelled": "annulé",
+                 "skipped": "remplacé"}
+
+
+def plain(text: str) -> str:
+    """HTML text as plain text, for a terminal."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def format_pending(rows: Sequence[PendingRow]) -> str:
+    """The listing of `python -m bot reminders`: chat, due time local and UTC, text."""
+    if not rows:
+        return "Aucun rappel en attente."
+    lines = [f"{len(rows)} rappel{'s' if len(rows) > 1 else ''} en attente :"]
+    for row in rows:
+        local = row.due_at_local
+        lines.append(
+            f"#{row.id} · chat {row.chat_id} · {formatting.date(local.date())} à "
+            f"{clock_time(local)} ({row.timezone}) · {row.due_at_utc:%Y-%m-%d %H:%M} UTC"
+            f" · {STATUS_LABELS.get(row.status, row.status)}")
+        lines.extend(f"    {line}" for line in row.text.splitlines())
+    return "\n".join(lines)
+
+
+def describe_pending(reminders: Sequence[StoredReminder]) -> str:
+    """A chat's reminders to come, one line each, for /rappels (HTML-safe)."""
+    if not reminders:
+        return "Aucun rappel programmé."
+    lines = []
+    for reminder in reminders:
+        local = reminder.local_due_at
+        lines.append(f"• {formatting.date(local.date())} à {clock_time(local)} : "
+                     f"{html.escape(reminder.sentence, quote=False)}")
+    return "\n".join(lines)

@@ -1,0 +1,210 @@
+"""The sweep: every few seconds, send the reminders that are due, within Telegram's limits.
+
+Delivery guarantee: **at most once per reminder**, and in practice exactly once.
+- Each reminder is claimed on its own just before it is sent: its row becomes 'sending',
+  and that is committed before the message leaves. After the send it becomes 'sent'.
+- A crash (kill -9, power cut) between the two leaves the row in 'sending'. Whether
+  Telegram got the message cannot be known (the Bot API has no idempotency key and no way
+  to list what a bot sent). Such a row, found later than `stuck_after`, becomes
+  'uncertain' and is never re-sent: a second copy would be the visible failure the users
+  were promised would not happen, while a missing copy is compensated by the other
+  reminders of the same deadline (7 days, 2 days and on the day). The rows are logged and
+  listed by `python -m bot reminders`, so an operator can see them.
+- Only the messages in flight at the moment of a crash are exposed, at most
+  `max_in_flight`; a normal stop (task cancelled, SIGTERM) lets them finish and be marked.
+- A send that fails with an error (network, 5xx) is retried with exponential backoff,
+  then given up after `max_attempts` ('failed', logged). A read timeout after Telegram
+  accepted the message is the one case where such a retry can duplicate it.
+- After downtime the sweep catches up: a reminder sent more than `late_after` after its
+  time says so ("rappel envoyé en retard") and its "dans N jours" is recomputed; when
+  several reminders of one deadline are overdue, only the latest is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import heapq
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.delivery import Blocked, RetryLater, Send
+from bot.ratelimit import Limits, RateLimiter
+from bot.reminder_store import ReminderStore, StoredReminder
+from bot.reminders import reminder_text
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+Sleep = Callable[[float], Awaitable[None]]
+MIN_SLEEP = 0.001
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepConfig:
+    """How often and how carefully to send."""
+
+    interval: float = 30.0                  # seconds between two sweeps
+    batch: int = 1000                       # reminders read per sweep
+    max_in_flight: int = 10                 # messages being sent at the same time
+    max_attempts: int = 5                   # then 'failed'
+    backoff_base: float = 30.0              # seconds, doubled at each attempt
+    backoff_max: float = 3600.0
+    max_wait: float = 60.0                  # a chat paused longer waits for a later sweep
+    late_after: dt.timedelta = dt.timedelta(minutes=15)
+    stuck_after: dt.timedelta = dt.timedelta(minutes=5)
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """What one sweep did."""
+
+    due: int = 0
+    sent: int = 0
+    late: int = 0
+    retried: int = 0
+    failed: int = 0
+    blocked: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    uncertain: list[int] = field(default_factory=list)
+
+
+class Sweeper:
+    """Sends due reminders through `send`, marking each row; one per process."""
+
+    def __init__(self, store: ReminderStore, send: Send, *, clock: Clock = utc_now,
+                 sleep: Sleep = asyncio.sleep, config: SweepConfig | None = None,
+                 limits: Limits | None = None) -> None:
+        self.store = store
+        self.send = send
+        self.clock = clock
+        self.sleep = sleep
+        self.config = config or SweepConfig()
+        self.limiter = RateLimiter(limits)
+        self.blocked: set[int] = set()      # chats found blocked during this sweep
+
+    def _seconds(self) -> float:
+        return self.clock().timestamp()
+
+    async def run_forever(self) -> None:
+        """Sweep, then wait `interval`, until cancelled (in-flight sends finish first)."""
+        while True:
+            try:
+                report = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("échec du balayage des rappels")
+                report = SweepReport()
+            if report.due < self.config.batch:
+                await self.sleep(self.config.interval)
+
+    async def run_once(self) -> SweepReport:
+        """Send what is due now, respecting the rate limits; returns what was done."""
+        report = SweepReport()
+        now = self.clock()
+        self.blocked.clear()    # the database says who is blocked; a user may be back
+        report.uncertain = await self.store.recover_stuck(now, self.config.stuck_after)
+        if report.uncertain:
+            log.warning("rappels interrompus pendant l'envoi, non renvoyés : %s",
+                        report.uncertain)
+        report.skipped = await self.store.skip_superseded(now)
+        due = await self.store.due(now, self.config.batch)
+        report.due = len(due)
+        queues: dict[int, deque[StoredReminder]] = {}
+        for reminder in due:
+            queues.setdefault(reminder.chat_id, deque()).append(reminder)
+        ready = [(0.0, order, chat) for order, chat in enumerate(queues)]
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while ready:
+                if len(in_flight) >= self.config.max_in_flight:
+                    _, in_flight = await asyncio.wait(
+                        in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                moment = self._seconds()
+                wait = self.limiter.overall_delay(moment)
+                if wait <= 0 and ready[0][0] > moment:
+                    wait = ready[0][0] - moment
+                if wait > 0:
+                    await self.sleep(max(wait, MIN_SLEEP))
+                    continue
+                _, order, chat = heapq.heappop(ready)
+                queue = queues[chat]
+                wait = self.limiter.chat_delay(chat, moment)
+                if wait > self.config.max_wait or chat in self.blocked:
+                    report.deferred += len(queue)
+                    continue
+                if wait > 0:
+                    heapq.heappush(ready, (moment + wait, order, chat))
+                    continue
+                claimed = await self.store.claim(queue.popleft().id, self.clock())
+                if claimed is not None:
+                    self.limiter.record(chat, moment)
+                    task = asyncio.create_task(self._deliver(claimed, report))
+                    in_flight.add(task)
+                if queue:
+                    heapq.heappush(ready, (moment, order, chat))
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+        return report
+
+    def text_for(self, reminder: StoredReminder, now: dt.datetime) -> tuple[str, bool]:
+        """The text to send now, and whether it is late."""
+        if now - reminder.due_at <= self.config.late_after:
+            return reminder.text, False
+        today = now.astimezone(ZoneInfo(reminder.timezone)).date()
+        return reminder_text(sentence=reminder.sentence, explanation=reminder.explanation,
+                             citation=reminder.citation, deadline_day=reminder.deadline_date,
+                             today=today, late=True), True
+
+    async def _deliver(self, reminder: StoredReminder, report: SweepReport) -> None:
+        text, late = self.text_for(reminder, self.clock())
+        try:
+            await self.send(reminder.chat_id, text)
+        except Blocked as error:
+            self.blocked.add(reminder.chat_id)
+            count = await self.store.block_chat(reminder.chat_id, now=self.clock(),
+                                                reason=f"bloqué : {error}")
+            report.blocked += 1
+            log.warning("chat %s bloqué (403) : %s rappel(s) suspendu(s)",
+                        reminder.chat_id, count)
+        except RetryLater as error:
+            now = self.clock()
+            self.limiter.pause(reminder.chat_id, now.timestamp() + error.seconds)
+            await self.store.retry_later(
+                reminder.id, at=now + dt.timedelta(seconds=error.seconds),
+                error=f"429 : {error}", now=now, count_attempt=False)
+            report.retried += 1
+        except Exception as error:  # Transient, and anything unexpected
+            await self._failed(reminder, error, report)
+        else:
+            await self.store.mark_sent(reminder.id, self.clock())
+            report.sent += 1
+            report.late += late
+
+    async def _failed(self, reminder: StoredReminder, error: Exception,
+                      report: SweepReport) -> None:
+        now = self.clock()
+        message = f"{type(error).__name__} : {error}"
+        if reminder.attempts >= self.config.max_attempts:
+            await self.store.mark_failed(reminder.id, error=message, now=now)
+            report.failed += 1
+            log.error("rappel %s abandonné après %s tentatives : %s", reminder.id,
+                      reminder.attempts, message)
+            return
+        backoff = min(self.config.backoff_max,
+                      self.config.backoff_base * 2 ** (reminder.attempts - 1))
+        await self.store.retry_later(reminder.id, at=now + dt.timedelta(seconds=backoff),
+                                     error=message, now=now)
+        report.retried += 1
+        log.info("rappel %s : nouvel essai dans %s s (%s)", reminder.id, backoff, message)

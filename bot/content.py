@@ -1,16 +1,18 @@
-"""All content of the assistant (parameters, FAQ, menu), loaded and validated together."""
+"""All content of the assistant (parameters, FAQ, menu, flows), loaded and validated together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.faq import FaqEntry, load_faq
+from bot.flows import Flow, load_flows
 from bot.knowledge import FaqMatcher
 from bot.params import Parameters, load_parameters
 from bot.yamlsource import ContentError, InvalidContent, load_yaml
 
-COMMANDS_IN_MENU = ("aide",)
+# Commands a menu button may run, besides one per flow (/eligibilite, /simulation…).
+COMMANDS_IN_MENU = ("aide", "annuler", "reprendre")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,25 +26,36 @@ class MenuItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Content:
-    """Everything the engine needs from knowledge/ (and, later, flows/)."""
+    """Everything the engine needs from knowledge/ and flows/."""
 
     params: Parameters
     faq: dict[str, FaqEntry]
     matcher: FaqMatcher
     menu: tuple[MenuItem, ...]
+    flows: dict[str, Flow] = field(default_factory=dict)
 
 
 def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
-                 commands: tuple[str, ...] = COMMANDS_IN_MENU) -> Content:
+                 commands: tuple[str, ...] | None = None) -> Content:
     """Load and validate all content; raise InvalidContent listing every problem."""
-    del flows_dir  # flows come with the flows issue
     errors: list[ContentError] = []
     params = load_parameters(knowledge_dir)
     faq = load_faq(knowledge_dir / "faq", params)
-    menu = _load_menu(knowledge_dir / "menu.yaml", faq, commands, errors)
+    flows: dict[str, Flow] = {}
+    flow_commands: tuple[str, ...] = ()
+    try:
+        flows = load_flows(flows_dir, params)
+        flow_commands = tuple(flows)
+    except InvalidContent as exc:
+        errors += exc.errors
+        flow_commands = tuple(p.stem for p in sorted(flows_dir.glob("*.yaml"))) \
+            if flows_dir else ()
+    known = commands if commands is not None else (*COMMANDS_IN_MENU, *flow_commands)
+    menu = _load_menu(knowledge_dir / "menu.yaml", faq, known, errors)
     if errors:
         raise InvalidContent(errors)
-    return Content(params=params, faq=faq, matcher=FaqMatcher(faq.values()), menu=menu)
+    return Content(params=params, faq=faq, matcher=FaqMatcher(faq.values()), menu=menu,
+                   flows=flows)
 
 
 def _load_menu(path: Path, faq: dict[str, FaqEntry], commands: tuple[str, ...],

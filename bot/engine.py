@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from bot import messages
+from bot import dialog, messages
+from bot.callbacks import FlowButton, RefineButton
 from bot.content import Content
+from bot.dialog import FlowState, Screen, Turn
+from bot.flowrules import OTHER_TERRITORY, RuleEnv
+from bot.flows import Flow
 from bot.knowledge import Match
+from bot.quick import QuickRequest
 from bot.quick import answer as quick_answer
 from bot.quick import parse as quick_parse
-from bot.store import Store
+from bot.store import ConversationRow, Store
 from bot.text import normalize
+from bot.values import InvalidValue
 
 MAX_QUESTION_LENGTH = 1000
+MAX_MESSAGE_LENGTH = 4000  # Telegram refuses texts over 4096 characters
+SIMULATION_FLOW = "simulation"
+QUESTION_STARTS = frozenset(
+    "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
+    "puis faut dois doit pouvez lequel laquelle".split())
 Clock = Callable[[], dt.datetime]
+Handler = Callable[["Conversation", str], Awaitable[list["Outgoing"]]]
 
 
 def utc_now() -> dt.datetime:
@@ -86,20 +99,35 @@ class Answer:
     suggestions: tuple[tuple[str, str], ...] = ()
     source: str | None = None
     match: Match | None = field(default=None, repr=False)
+    request: QuickRequest | None = field(default=None, repr=False)
+
+
+def looks_like_question(text: str) -> bool:
+    """A text that is clearly a question ("c'est quoi le CCP1 ?"), not an answer."""
+    words = normalize(text).split()
+    if not words:
+        return False
+    return "?" in text or words[0] in QUESTION_STARTS or words[:3] == ["c", "est", "quoi"]
 
 
 class Assistant:
-    """Routes each input, in order: command → button → quick computation → FAQ."""
+    """Routes each input: command → button → active flow step → quick computation → FAQ."""
 
-    def __init__(self, content: Content, store: Store, *, clock: Clock = utc_now) -> None:
+    def __init__(self, content: Content, store: Store, *, clock: Clock = utc_now,
+                 timezone: str = "Europe/Paris") -> None:
         self.content = content
         self.store = store
         self.clock = clock
-        self.commands: dict[str, Callable[[Conversation, str], list[Outgoing]]] = {
-            "start": lambda c, a: [self._menu_reply(messages.WELCOME)],
-            "menu": lambda c, a: [self._menu_reply(messages.MENU)],
-            "aide": lambda c, a: [Outgoing(text=messages.HELP)],
+        self.zone = ZoneInfo(timezone)
+        self.commands: dict[str, Handler] = {
+            "start": self._reply_menu(messages.WELCOME),
+            "menu": self._reply_menu(messages.MENU),
+            "aide": self._help,
+            "annuler": self._cancel_command,
+            "reprendre": self._resume_command,
         }
+        for flow_id in content.flows:
+            self.commands[flow_id] = self._flow_command(flow_id)
 
     async def handle(self, conversation: Conversation, incoming: Incoming) -> list[Outgoing]:
         """All replies to one input."""
@@ -107,17 +135,30 @@ class Assistant:
             return await self._button(conversation, incoming.value)
         text = incoming.value.strip()
         if text.startswith("/"):
-            return self._command(conversation, text)
+            return await self._command(conversation, text)
+        row = await self.store.conversation(conversation.chat_id, conversation.user_id)
+        if row is not None and row.flow_id is not None:
+            replies = await self._flow_text(conversation, row, text)
+            if replies is not None:
+                return replies
         return await self._question(conversation, text)
 
-    def _command(self, conversation: Conversation, text: str) -> list[Outgoing]:
+    async def _command(self, conversation: Conversation, text: str) -> list[Outgoing]:
         name, _, args = text[1:].partition(" ")
         name = name.split("@", 1)[0].lower()
         handler = self.commands.get(name)
         if handler is None:
             shown = html.escape("/" + name[:40], quote=False)
             return [Outgoing(text=messages.UNKNOWN_COMMAND.format(command=shown))]
-        return handler(conversation, args.strip())
+        return await handler(conversation, args.strip())
+
+    def _reply_menu(self, text: str) -> Handler:
+        async def reply(conversation: Conversation, args: str) -> list[Outgoing]:
+            return [self._menu_reply(text)]
+        return reply
+
+    async def _help(self, conversation: Conversation, args: str) -> list[Outgoing]:
+        return [Outgoing(text=messages.HELP)]
 
     async def _question(self, conversation: Conversation, text: str) -> list[Outgoing]:
         if not text:
@@ -135,7 +176,7 @@ class Assistant:
         params = self.content.params
         request = quick_parse(normalize(question), params)
         if request is not None:
-            return Answer(kind="compute", text=quick_answer(request, params))
+            return Answer(kind="compute", text=quick_answer(request, params), request=request)
         match = self.content.matcher.match(question)
         best = match.best
         if match.band == "answer" and best is not None:
@@ -169,7 +210,11 @@ class Assistant:
             return Outgoing(text=answer.text, buttons=tuple(rows))
         if answer.kind == "fallback":
             return self._menu_reply(answer.text)
-        return Outgoing(text=answer.text, buttons=((Button(messages.MENU_BUTTON, "m"),),))
+        buttons = [Button(messages.MENU_BUTTON, "m")]
+        if answer.request is not None and SIMULATION_FLOW in self.content.flows:
+            buttons.insert(0, Button(messages.REFINE_SIMULATION,
+                                     refine_button(answer.request).pack()))
+        return Outgoing(text=answer.text, buttons=(tuple(buttons),))
 
     def _faq_reply(self, entry_id: str) -> Outgoing:
         entry = self.content.faq[entry_id]
@@ -187,20 +232,244 @@ class Assistant:
         return Outgoing(text=text, buttons=rows)
 
     async def _button(self, conversation: Conversation, payload: str) -> list[Outgoing]:
+        flow_button = FlowButton.unpack(payload)
+        if flow_button is not None:
+            return await self._flow_button(conversation, flow_button)
+        refine = RefineButton.unpack(payload)
+        if refine is not None and SIMULATION_FLOW in self.content.flows:
+            return await self._refine(conversation, refine)
         kind, _, value = payload.partition(":")
         if kind == "f" and value in self.content.faq:
-            return [self._faq_reply(value)]
+            return await self._then_flow(conversation, [self._faq_reply(value)])
         if kind == "m" and not value:
             return [self._menu_reply(messages.MENU)]
         if kind == "c" and value in self.commands:
-            return self.commands[value](conversation, "")
+            return await self.commands[value](conversation, "")
         if kind == "s":
             record, _, entry_id = value.partition(":")
             if record.isdigit() and entry_id in self.content.faq:
                 await self.store.set_unanswered_outcome(int(record), conversation.chat_id,
                                                         f"chosen:{entry_id}")
-                return [self._faq_reply(entry_id)]
+                return await self._then_flow(conversation, [self._faq_reply(entry_id)])
         if kind == "n" and value.isdigit():
             await self.store.set_unanswered_outcome(int(value), conversation.chat_id, "none")
             return [self._menu_reply(messages.NONE_CHOSEN)]
         return [self._menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
+
+    # --- flows --------------------------------------------------------------------------
+
+    def _env(self, answers: Mapping[str, object] | None = None) -> RuleEnv:
+        """Rules' environment: parameters and today's date in the territory's time zone."""
+        zone = self.zone
+        for value in (answers or {}).values():
+            if isinstance(value, str) and value in self.content.params.territories:
+                zone = self.content.params.territories[value].zone
+        return RuleEnv(params=self.content.params, today=self.clock().astimezone(zone).date())
+
+    async def _row(self, conversation: Conversation) -> ConversationRow:
+        row = await self.store.conversation(conversation.chat_id, conversation.user_id)
+        return row or ConversationRow(seq=0)
+
+    def _flow_command(self, flow_id: str) -> Handler:
+        async def begin(conversation: Conversation, args: str) -> list[Outgoing]:
+            row = await self._row(conversation)
+            flow = self.content.flows[flow_id]
+            return await self._apply(conversation, row.seq, flow,
+                                     dialog.start(flow, self._env()))
+        return begin
+
+    async def _refine(self, conversation: Conversation, refine: RefineButton) -> list[Outgoing]:
+        flow = self.content.flows[SIMULATION_FLOW]
+        prefill = simulation_prefill(flow, refine, self.content.params.territories)
+        row = await self._row(conversation)
+        return await self._apply(conversation, row.seq, flow,
+                                 dialog.start(flow, self._env(prefill), prefill))
+
+    async def _cancel_command(self, conversation: Conversation, args: str) -> list[Outgoing]:
+        row = await self._row(conversation)
+        flow = self.content.flows.get(row.flow_id or "")
+        if flow is None:
+            return [self._menu_reply(messages.NOTHING_TO_CANCEL + " " + messages.MENU)]
+        return await self._apply(conversation, row.seq, flow,
+                                 Turn(state=None, screens=(), outcome="cancelled"))
+
+    async def _resume_command(self, conversation: Conversation, args: str) -> list[Outgoing]:
+        row = await self._row(conversation)
+        if row.flow_id is None:
+            return [self._menu_reply(messages.NOTHING_TO_RESUME)]
+        return await self._current(conversation, row)
+
+    async def _current(self, conversation: Conversation, row: ConversationRow,
+                       note: str | None = None, *, replace: bool = False) -> list[Outgoing]:
+        """The current screen of the active flow again (or why it cannot continue)."""
+        flow = self.content.flows.get(row.flow_id or "")
+        if flow is None:
+            await self._save(conversation, ConversationRow(seq=row.seq + 1))
+            return [self._menu_reply(messages.FLOW_GONE)]
+        state = state_of(row)
+        if row.flow_version != flow.version:
+            return await self._version_notice(conversation, row, flow, state)
+        state, screen = dialog.screen_at(flow, self._env(state.answers), state)
+        if note:
+            screen = Screen(text=f"{note}\n\n{screen.text}", actions=screen.actions)
+        return await self._apply(conversation, row.seq, flow,
+                                 Turn(state=state, screens=(screen,)), replace=replace)
+
+    async def _version_notice(self, conversation: Conversation, row: ConversationRow,
+                              flow: Flow, state: FlowState) -> list[Outgoing]:
+        can_continue = state.step in flow.steps
+        text = messages.FLOW_UPDATED.format(title=html.escape(flow.title, quote=False)) + \
+            "\n" + (messages.FLOW_UPDATED_CONTINUE if can_continue
+                    else messages.FLOW_UPDATED_RESTART_ONLY)
+        actions = [dialog.Action(messages.CONTINUE, "r")] if can_continue else []
+        actions += [dialog.Action(messages.RESTART, "z"), dialog.Action(messages.CANCEL, "x")]
+        seq = row.seq + 1
+        await self._save(conversation, ConversationRow(
+            seq=seq, flow_id=row.flow_id, flow_version=row.flow_version, step=row.step,
+            answers=row.answers, history=row.history, editing=row.editing))
+        return self._outgoing((Screen(text=text, actions=(tuple(actions),)),), seq)
+
+    async def _flow_text(self, conversation: Conversation, row: ConversationRow,
+                         text: str) -> list[Outgoing] | None:
+        """A text while a flow is active; None when the flow does not take it (recap)."""
+        flow = self.content.flows.get(row.flow_id or "")
+        if flow is None or row.flow_version != flow.version:
+            return await self._current(conversation, row)
+        state = state_of(row)
+        if not dialog.accepts_text(flow, state):
+            return None
+        env = self._env(state.answers)
+        parsed = dialog.try_text(flow, env, state, text)
+        if not isinstance(parsed, InvalidValue):
+            return await self._apply(conversation, row.seq, flow,
+                                     dialog.answer(flow, env, state, parsed))
+        if looks_like_question(text) and len(text) <= MAX_QUESTION_LENGTH:
+            replies = await self._question(conversation, text)
+            note = messages.QUESTION_DURING_FLOW.format(
+                title=html.escape(flow.title, quote=False))
+            return replies + await self._current(conversation, row, note)
+        state, screen = dialog.screen_at(flow, env, state, parsed.message)
+        return await self._apply(conversation, row.seq, flow,
+                                 Turn(state=state, screens=(screen,)))
+
+    async def _flow_button(self, conversation: Conversation,
+                           button: FlowButton) -> list[Outgoing]:
+        row = await self._row(conversation)
+        flow = self.content.flows.get(row.flow_id or "")
+        if row.flow_id is None:
+            return [self._menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
+        if flow is None or button.seq != row.seq:
+            return await self._current(conversation, row, messages.STALE_FLOW_BUTTON)
+        state = state_of(row)
+        if row.flow_version != flow.version:
+            turn: Turn | None = None
+            if button.code == "r" and state.step in flow.steps:
+                turn = dialog.migrate(flow, self._env(state.answers), state)
+            elif button.code == "z":
+                turn = dialog.start(flow, self._env())
+            elif button.code == "x":
+                turn = Turn(state=None, screens=(), outcome="cancelled")
+            if turn is None:
+                return await self._current(conversation, row)
+            return await self._apply(conversation, row.seq, flow, turn, replace=True)
+        turn = dialog.press(flow, self._env(state.answers), state, button.code)
+        if turn is None:
+            return await self._current(conversation, row, messages.STALE_FLOW_BUTTON)
+        navigation = button.code == "b" or button.code.startswith("e")
+        return await self._apply(conversation, row.seq, flow, turn, replace=navigation)
+
+    async def _then_flow(self, conversation: Conversation,
+                         replies: list[Outgoing]) -> list[Outgoing]:
+        """Replies to a side question, then the active flow's question again, if any."""
+        row = await self._row(conversation)
+        flow = self.content.flows.get(row.flow_id or "")
+        if flow is None or not dialog.accepts_text(flow, state_of(row)):
+            return replies
+        note = messages.QUESTION_DURING_FLOW.format(title=html.escape(flow.title, quote=False))
+        return replies + await self._current(conversation, row, note)
+
+    async def _apply(self, conversation: Conversation, seq: int, flow: Flow, turn: Turn, *,
+                     replace: bool = False) -> list[Outgoing]:
+        """Save the turn's state (the next turn number), then show its screens."""
+        seq += 1
+        title = html.escape(flow.title, quote=False)
+        if turn.state is None:
+            await self._save(conversation, ConversationRow(seq=seq))
+            text = {"cancelled": messages.FLOW_CANCELLED,
+                    "finished": messages.FLOW_FINISHED,
+                    "left": messages.FLOW_LEFT}.get(turn.outcome, messages.FLOW_LEFT)
+            return [self._menu_reply(text.format(title=title, command=flow.id) + "\n"
+                                     + messages.MENU)]
+        state = turn.state
+        await self._save(conversation, ConversationRow(
+            seq=seq, flow_id=state.flow_id, flow_version=state.version, step=state.step,
+            answers=dict(state.answers), history=state.history, editing=state.editing))
+        return self._outgoing(turn.screens, seq, replace=replace)
+
+    async def _save(self, conversation: Conversation, row: ConversationRow) -> None:
+        await self.store.save_conversation(conversation.chat_id, conversation.user_id, row,
+                                           self.clock())
+
+    def _outgoing(self, screens: tuple[Screen, ...], seq: int, *,
+                  replace: bool = False) -> list[Outgoing]:
+        replies = []
+        for screen in screens:
+            rows = tuple(tuple(Button(a.label, FlowButton(seq, a.code).pack()) for a in row)
+                         for row in screen.actions)
+            chunks = split_text(screen.text)
+            for index, chunk in enumerate(chunks):
+                last = index == len(chunks) - 1
+                replies.append(Outgoing(text=chunk, buttons=rows if last else (),
+                                        replace=replace and not replies))
+        return replies
+
+
+def state_of(row: ConversationRow) -> FlowState:
+    """The flow state stored in a conversation row."""
+    return FlowState(flow_id=row.flow_id or "", version=row.flow_version or 0,
+                     step=row.step or "", answers=row.answers, history=row.history,
+                     editing=row.editing)
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """A long text as several messages, cut between paragraphs (then lines)."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        candidate = f"{current}\n{paragraph}" if current else paragraph
+        if len(candidate) > limit and current:
+            chunks.append(current)
+            candidate = paragraph
+        current = candidate[:limit]
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def refine_button(request: QuickRequest) -> RefineButton:
+    """The "Affiner la simulation" button of a quick computation."""
+    territory = request.territories[0].id if len(request.territories) == 1 else None
+    return RefineButton(request.posts if request.posts_given else None, territory,
+                        request.structure)
+
+
+def simulation_prefill(flow: Flow, refine: RefineButton,
+                       territories: Mapping[str, object]) -> dict[str, object]:
+    """Answers of the simulation flow known from a quick computation."""
+    prefill: dict[str, object] = {}
+    if refine.posts:
+        prefill["postes"] = refine.posts
+    where, other = flow.step_of("territoire"), flow.step_of("territoire_autre")
+    if refine.territory in territories and where is not None:
+        if where.option(refine.territory):
+            prefill["territoire"] = refine.territory
+        elif other is not None and other.option(refine.territory) and \
+                where.option(OTHER_TERRITORY):
+            prefill["territoire"] = OTHER_TERRITORY
+            prefill["territoire_autre"] = refine.territory
+    structure = flow.step_of("structure")
+    if refine.structure and structure is not None and structure.option(refine.structure):
+        prefill["structure"] = refine.structure
+    return prefill

@@ -19,6 +19,9 @@ NOT_MONEY_AFTER_COMBIEN = frozenset(
     "temps jours jour mois semaines annees ans heures conseillers conseiller postes poste "
     "personnes structures communes fois candidats".split())
 PRIVATE_WORDS = frozenset("association associations prive privee privees prives".split())
+PUBLIC_WORDS = frozenset(
+    "public publique publics publiques commune communes collectivite collectivites epci "
+    "departement region intercommunalite communaute ccas cias syndicat".split())
 POSTS = re.compile(r"\b(\d{1,6}) (?:postes?|conseillers?|cnfs|conseillers? numeriques?|"
                    r"agents?|emplois?|recrutements?|personnes?)\b")
 OVERSEAS = re.compile(r"\boutre mer\b")
@@ -33,6 +36,7 @@ class QuickRequest:
     overseas: bool
     private: bool
     posts_given: bool
+    structure: str | None = None  # "public" or "prive" when the question says so
 
 
 def parse(normalized: str, params: Parameters) -> QuickRequest | None:
@@ -52,7 +56,13 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     return QuickRequest(
         posts=int(posts_match.group(1)) if posts_match else 1, territories=territories,
         overseas=overseas, private=bool(PRIVATE_WORDS.intersection(words)),
-        posts_given=bool(posts_match))
+        posts_given=bool(posts_match), structure=_structure(words))
+
+
+def _structure(words: list[str]) -> str | None:
+    if PRIVATE_WORDS.intersection(words):
+        return "prive"
+    return "public" if PUBLIC_WORDS.intersection(words) else None
 
 
 def _asks_amount(words: list[str]) -> bool:

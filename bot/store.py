@@ -1,10 +1,10 @@
-"""SQLite storage (aiosqlite): schema migrations and the unanswered-questions log."""
+"""SQLite storage (aiosqlite): schema migrations, conversation states, unanswered questions."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,35 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX unanswered_normalized ON unanswered(normalized);
     """,
+    """
+    CREATE TABLE conversations (
+        chat_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        flow_id TEXT,
+        flow_version INTEGER,
+        step TEXT,
+        answers TEXT NOT NULL,
+        history TEXT NOT NULL,
+        editing INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    );
+    """,
 ]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConversationRow:
+    """The stored state of a conversation: its turn counter and, if any, the flow it is in."""
+
+    seq: int
+    flow_id: str | None = None
+    flow_version: int | None = None
+    step: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+    editing: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +99,35 @@ class Store:
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             await self.db.executescript(
                 f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    async def conversation(self, chat_id: int, user_id: int) -> ConversationRow | None:
+        """The stored state of a conversation, or None if it never had one."""
+        async with self.db.execute(
+            "SELECT seq, flow_id, flow_version, step, answers, history, editing"
+            " FROM conversations WHERE chat_id = ? AND user_id = ?",
+            (chat_id, user_id)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return ConversationRow(
+            seq=row["seq"], flow_id=row["flow_id"], flow_version=row["flow_version"],
+            step=row["step"], answers=json.loads(row["answers"]),
+            history=tuple(json.loads(row["history"])), editing=bool(row["editing"]))
+
+    async def save_conversation(self, chat_id: int, user_id: int, row: ConversationRow,
+                                at: dt.datetime) -> None:
+        """Write a conversation's state (one transaction, committed before returning)."""
+        await self.db.execute(
+            "INSERT INTO conversations (chat_id, user_id, seq, flow_id, flow_version, step,"
+            " answers, history, editing, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, user_id) DO UPDATE SET seq = excluded.seq,"
+            " flow_id = excluded.flow_id, flow_version = excluded.flow_version,"
+            " step = excluded.step, answers = excluded.answers, history = excluded.history,"
+            " editing = excluded.editing, updated_at = excluded.updated_at",
+            (chat_id, user_id, row.seq, row.flow_id, row.flow_version, row.step,
+             json.dumps(row.answers, ensure_ascii=False), json.dumps(list(row.history)),
+             int(row.editing), at.isoformat()))
+        await self.db.commit()
 
     async def record_unanswered(self, *, chat_id: int, user_id: int, question: str,
                                 normalized: str, band: str,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.faq import FaqEntry, load_faq
+from bot.faq import FaqEntry, load_faq, load_synonyms
 from bot.flows import Flow, load_flows
-from bot.knowledge import FaqMatcher
+from bot.knowledge import FaqMatcher, Synonyms
 from bot.params import Parameters, load_parameters
 from bot.yamlsource import ContentError, InvalidContent, load_yaml
 
@@ -41,6 +41,7 @@ def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
     errors: list[ContentError] = []
     params = load_parameters(knowledge_dir)
     faq = load_faq(knowledge_dir / "faq", params)
+    synonyms = Synonyms(load_synonyms(knowledge_dir / "synonymes.yaml"))
     flows: dict[str, Flow] = {}
     flow_commands: tuple[str, ...] = ()
     try:
@@ -54,8 +55,8 @@ def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
     menu = _load_menu(knowledge_dir / "menu.yaml", faq, known, errors)
     if errors:
         raise InvalidContent(errors)
-    return Content(params=params, faq=faq, matcher=FaqMatcher(faq.values()), menu=menu,
-                   flows=flows)
+    matcher = FaqMatcher(faq.values(), synonyms=synonyms)
+    return Content(params=params, faq=faq, matcher=matcher, menu=menu, flows=flows)
 
 
 def _load_menu(path: Path, faq: dict[str, FaqEntry], commands: tuple[str, ...],

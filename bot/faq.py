@@ -25,6 +25,7 @@ class FaqEntry:
     question: str
     variants: tuple[str, ...]
     answer: str
+    answer_words: str
     sources: tuple[str, ...]
     uncertain: bool
     see_also: tuple[str, ...]
@@ -138,6 +139,7 @@ def _entry(doc: YamlDoc, index: int, raw: Any, params: Parameters,
         id=entry_id, question=raw["question"].strip(),
         variants=tuple(v.strip() for v in variants),
         answer=render_answer(answer, sources, status == UNCERTAIN, params),
+        answer_words=fill_placeholders(answer, params),
         sources=sources, uncertain=status == UNCERTAIN, see_also=tuple(see_also))
 
 
@@ -161,3 +163,21 @@ def _check_template(doc: YamlDoc, index: int, what: str, answer: str, params: Pa
         errors.append(doc.error(f"{what} : accolade hors d'un paramètre reconnu "
                                 "(forme attendue : {nom_du_parametre})", index, "reponse"))
     return errors
+
+
+def load_synonyms(path: Path) -> dict[str, list[str]]:
+    """Load knowledge/synonymes.yaml: FAQ word → words users type instead (optional file)."""
+    if not path.exists():
+        return {}
+    doc = load_yaml(path)
+    data = doc.data or {}
+    errors = [] if isinstance(data, dict) else [doc.error("le fichier doit associer un mot de "
+                                                          "la FAQ à une liste de synonymes")]
+    if isinstance(data, dict):
+        for word, variants in data.items():
+            if not isinstance(variants, list) or not all(isinstance(v, str | int)
+                                                         for v in variants):
+                errors.append(doc.error(f"« {word} » : liste de synonymes attendue", word))
+    if errors:
+        raise InvalidContent(errors)
+    return {str(word): [str(v) for v in variants] for word, variants in data.items()}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ voudrions aimerais savoir dire question est-ce il y quoi comment
 """.split())
 
 STEM_LENGTH = 6
+SHORTLIST = 40
 Band = Literal["answer", "suggest", "fallback"]
 
 
@@ -64,39 +67,88 @@ class Thresholds:
     suggest: float = 45.0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Weights:
+    """How the parts of the score add up (they sum to 1)."""
+
+    recall: float = 0.40        # share of the question's words found in the phrasing
+    precision: float = 0.15     # share of the phrasing's words found in the question
+    ratio: float = 0.20         # rapidfuzz token_set_ratio between the two
+    entry: float = 0.25         # share of the question's words found anywhere in the entry
+    answer_words: float = 0.5   # weight of a word seen only in the answer, for `entry`
+
+
+def IDF(total, df):
+    return math.log(1 + total / df)
+
+
+def UNKNOWN(total):
+    return math.log(1 + total)
+
+
+class Synonyms:
+    """Rewrites user words into the FAQ's words ("interco" → "epci"), longest phrase first."""
+
+    def __init__(self, mapping: dict[str, list[str]] | None = None) -> None:
+        self.replacements: dict[str, str] = {}
+        for canonical, variants in (mapping or {}).items():
+            for variant in variants:
+                self.replacements[normalize(variant)] = normalize(canonical)
+        alternatives = sorted(self.replacements, key=len, reverse=True)
+        self._pattern = re.compile(r"\b(" + "|".join(map(re.escape, alternatives)) + r")\b") \
+            if alternatives else None
+
+    def apply(self, normalized: str) -> str:
+        if self._pattern is None:
+            return normalized
+        return self._pattern.sub(lambda m: self.replacements[m.group(1)], normalized)
+
+
 class FaqMatcher:
     """Scores a question against all phrasings with IDF-weighted word overlap and fuzzy ratio."""
 
-    def __init__(self, entries: Iterable[FaqEntry], thresholds: Thresholds | None = None) -> None:
+    def __init__(self, entries: Iterable[FaqEntry], thresholds: Thresholds | None = None,
+                 weights: Weights | None = None, synonyms: Synonyms | None = None) -> None:
+        self.synonyms = synonyms or Synonyms()
         self.thresholds = thresholds or Thresholds()
+        self.weights = weights or Weights()
         self.entries: list[FaqEntry] = list(entries)
         self._owner: list[int] = []            # phrasing index → entry index
         self._texts: list[str] = []            # content words of each phrasing, joined
         self._stems: list[frozenset[str]] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        entry_stems: list[set[str]] = []
+        # stem → entries that have it, and whether it is in a phrasing (or only in the answer)
+        self._entry_postings: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        words_seen: set[str] = set()
+        document_frequency: dict[str, int] = defaultdict(int)
         for entry_index, entry in enumerate(self.entries):
-            all_stems: set[str] = set()
+            phrasing_stems: set[str] = set()
             for phrasing in entry.phrasings:
-                words = content_words(normalize(phrasing))
+                words = content_words(self.synonyms.apply(normalize(phrasing)))
                 stems = frozenset(stem(w) for w in words)
                 index = len(self._texts)
                 self._owner.append(entry_index)
                 self._texts.append(" ".join(words))
                 self._stems.append(stems)
-                for s in stems:
-                    self._postings[s].append(index)
-                all_stems |= stems
-            entry_stems.append(all_stems)
-        self.vocabulary = sorted({w for t in self._texts for w in t.split()})
-        self._stem_set = frozenset(self._postings)
-        document_frequency: dict[str, int] = defaultdict(int)
-        for stems in entry_stems:
-            for s in stems:
+                phrasing_stems |= stems
+                words_seen.update(words)
+            answer_words = content_words(self.synonyms.apply(normalize(entry.answer_words)))
+            words_seen.update(answer_words)
+            answer_stems = {stem(w) for w in answer_words} - phrasing_stems
+            for s in phrasing_stems:
+                self._entry_postings[s].append((entry_index, True))
+            for s in answer_stems:
+                self._entry_postings[s].append((entry_index, False))
+            for s in phrasing_stems | answer_stems:
                 document_frequency[s] += 1
+        self.vocabulary = sorted(words_seen)
+        self._stem_set = frozenset(self._entry_postings)
         total = max(len(self.entries), 1)
-        self.idf = {s: math.log(1 + total / df) for s, df in document_frequency.items()}
-        self._unknown_idf = math.log(1 + total)
+        self.idf = {s: IDF(total, df) for s, df in document_frequency.items()}
+        self._unknown_idf = UNKNOWN(total)
+        self._phrasing_weight = [sum(self.idf[s] for s in stems) or 1.0 for stems in self._stems]
+        self._entry_phrasings: list[list[int]] = [[] for _ in self.entries]
+        for index, entry_index in enumerate(self._owner):
+            self._entry_phrasings[entry_index].append(index)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
     def clear_cache(self) -> None:
@@ -122,28 +174,50 @@ class FaqMatcher:
     def match(self, question: str) -> Match:
         """Score the question and place it in a band."""
         normalized = normalize(question)
-        words, stems = self.query_stems(normalized)
+        words, stems = self.query_stems(self.synonyms.apply(normalized))
         unique = list(dict.fromkeys(stems))
         if not unique:
             return Match(band="fallback", candidates=(), normalized=normalized)
         weights = {s: self.idf.get(s, self._unknown_idf) for s in unique}
         query_weight = sum(weights.values())
-        overlap: dict[int, float] = defaultdict(float)
+        entry_recall: dict[int, float] = defaultdict(float)
+        phrasing_recall: dict[int, float] = defaultdict(float)
         for s in unique:
-            if s in self.idf:
-                for index in self._postings[s]:
-                    overlap[index] += weights[s]
+            share = weights[s] / query_weight
+            for entry_index, in_phrasing in self._entry_postings.get(s, ()):
+                if in_phrasing:
+                    entry_recall[entry_index] += share
+                    phrasing_recall[entry_index] += share
+                else:
+                    entry_recall[entry_index] += self.weights.answer_words * share
+        w = self.weights
+        # Best possible score of each entry; entries are scored best bound first, and scoring
+        # stops once no remaining entry can enter the top three, or after the most promising
+        # SHORTLIST entries (the others share too few rare words with the question to win).
+        bounds = heapq.nlargest(SHORTLIST, ((100 * (w.recall * phrasing_recall[i] + w.precision
+                                                    + w.ratio + w.entry * r), i)
+                                            for i, r in entry_recall.items()))
+        query_set = set(unique)
         query_text = " ".join(words)
-        best_by_entry: dict[int, float] = {}
-        for index, shared in overlap.items():
-            phrasing_weight = sum(self.idf[s] for s in self._stems[index])
-            recall = shared / query_weight
-            precision = shared / phrasing_weight if phrasing_weight else 0.0
-            ratio = fuzz.token_set_ratio(query_text, self._texts[index]) / 100
-            score = 100 * (0.55 * recall + 0.20 * precision + 0.25 * ratio)
-            entry_index = self._owner[index]
-            if score > best_by_entry.get(entry_index, 0.0):
-                best_by_entry[entry_index] = score
+        scores: dict[int, float] = {}
+        top: list[float] = []
+        for bound, entry_index in bounds:
+            if len(top) == 3 and bound <= top[-1]:
+                break
+            best = 100 * w.entry * entry_recall[entry_index]
+            for index in self._entry_phrasings[entry_index]:
+                shared_stems = query_set & self._stems[index]
+                if not shared_stems:
+                    continue
+                shared = sum(weights[s] for s in shared_stems)
+                recall = shared / query_weight
+                precision = shared / self._phrasing_weight[index]
+                ratio = fuzz.token_set_ratio(query_text, self._texts[index]) / 100
+                best = max(best, 100 * (w.recall * recall + w.precision * precision
+                                        + w.ratio * ratio + w.entry * entry_recall[entry_index]))
+            scores[entry_index] = best
+            top = heapq.nlargest(3, [*top, best])
+        best_by_entry = scores
         ranked = sorted(best_by_entry.items(), key=lambda item: -item[1])[:3]
         candidates = tuple(Candidate(entry=self.entries[i], score=round(s, 1))
                            for i, s in ranked)

@@ -13,8 +13,9 @@ from bot.rules import initial_subsidy
 MONEY_WORDS = frozenset(
     "montant montants subvention subventions aide aides financement financements finance "
     "financer finance financee somme sommes argent euros € toucher touche toucherai percevoir "
-    "recevoir recoit verse versee verser budget cout coute couter enveloppe dotation "
-    "prise".split())
+    "recevoir recoit verse versee verser enveloppe dotation prise".split())
+# Words of a cost question: the FAQ on the employer's cost answers better than a subsidy figure.
+COST_WORDS = frozenset("cout couts coute coutera couter revient charges reste budget".split())
 NOT_MONEY_AFTER_COMBIEN = frozenset(
     "temps jours jour mois semaines annees ans heures conseillers conseiller postes poste "
     "personnes structures communes fois candidats".split())
@@ -23,7 +24,7 @@ PUBLIC_WORDS = frozenset(
     "public publique publics publiques commune communes collectivite collectivites epci "
     "departement region intercommunalite communaute ccas cias syndicat".split())
 POSTS = re.compile(r"\b(\d{1,6}) (?:postes?|conseillers?|cnfs|conseillers? numeriques?|"
-                   r"agents?|emplois?|recrutements?|personnes?)\b")
+                   r"recrutements?)\b")
 OVERSEAS = re.compile(r"\boutre mer\b")
 
 
@@ -42,7 +43,7 @@ class QuickRequest:
 def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     """Read an amount question; None when the text does not ask for an amount."""
     words = normalized.split()
-    if not _asks_amount(words):
+    if not _asks_amount(words) or COST_WORDS.intersection(words):
         return None
     posts_match = POSTS.search(normalized)
     territories = _territories(normalized, params)

@@ -243,7 +243,8 @@ def parse(flow: Flow, step: Step, text: str, env: RuleEnv, known: Mapping[str, A
                     return option.value
             raise values.InvalidValue(messages.EXPECT_CHOICE)
         case "entier":
-            return values.parse_integer(text, minimum=low, maximum=high)
+            return values.parse_integer(text, minimum=low, maximum=high,
+                                        show=lambda v: show_value(flow, step.id, v))
         case "montant":
             return values.parse_euros(text, minimum=low, maximum=high)
         case "pourcentage":

@@ -174,6 +174,7 @@ class _Loader:
         self.params = params
         self.rules = rules
         self.errors = errors
+        self.broken: set[str] = set()  # steps with errors: not "unknown" when named again
 
     def error(self, message: str, *path: str | int) -> None:
         self.errors.append(self.doc.error(message, *path))
@@ -207,6 +208,8 @@ class _Loader:
             return None
         steps = self._steps(raw_steps)
         first = data.get("premiere_etape")
+        if first in self.broken:
+            return None
         if first not in steps:
             self.error(f"« premiere_etape » : étape « {first} » inconnue", "premiere_etape")
             return None
@@ -237,7 +240,7 @@ class _Loader:
             steps[step.id] = step
         for index, step in enumerate(steps.values()):
             for b, branch in enumerate(step.next):
-                if branch.target not in steps:
+                if branch.target not in steps and branch.target not in self.broken:
                     where = ("suite",) if len(step.next) == 1 and not branch.tests \
                         else ("suite", b, "aller")
                     self.error(f"étape « {step.id} » : étape cible « {branch.target} » inconnue",
@@ -262,11 +265,12 @@ class _Loader:
                        "32 caractères au plus)", *path, "id")
             return None
         what = f"étape « {step_id} »"
+        count = len(self.errors)
         if kind not in STEP_KINDS:
+            self.broken.add(step_id)
             self.error(f"{what} : type « {kind} » inconnu (attendu : {', '.join(STEP_KINDS)})",
                        *path, "type")
             return None
-        count = len(self.errors)
         allowed = COMMON_KEYS | KEYS[kind]
         if kind == "recapitulatif":
             allowed = allowed - {"suite"}
@@ -314,6 +318,7 @@ class _Loader:
         if kind != "recapitulatif":
             fields["next"] = self._next(raw.get("suite"), what, path)
         if len(self.errors) > count:
+            self.broken.add(step_id)
             return None
         return Step(**fields)
 

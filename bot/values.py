@@ -19,7 +19,7 @@ MONTHS = {
 DATE_FILLERS = frozenset(
     "le la l du au a partir compter de des er premier lundi mardi mercredi jeudi vendredi "
     "samedi dimanche".split())
-INTEGER_FILLERS = frozenset("postes poste mois conseillers conseiller ans an environ".split())
+INTEGER_FILLERS = frozenset("postes poste mois conseillers conseiller environ".split())
 AMOUNT_WORDS = re.compile(r"(€|\beuros?\b|\beur\b|\bbruts?\b|\bmensuels?\b|\bpar mois\b|/ ?mois)")
 AMOUNT = re.compile(r"^(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:[,.](\d{1,2}))?$")
 PERCENT_WORDS = re.compile(r"(%|\bpour ?cents?\b|\bpourcents?\b)")
@@ -37,9 +37,9 @@ class InvalidValue(ValueError):
         self.message = message
 
 
-def parse_integer(text: str, *, minimum: int | None = None,
-                  maximum: int | None = None) -> int:
-    """A whole number ("2", "deux", "24 mois"), within bounds."""
+def parse_integer(text: str, *, minimum: int | None = None, maximum: int | None = None,
+                  show: Callable[[int], str] = formatting.number) -> int:
+    """A whole number ("2", "deux", "24 mois"), within bounds (shown with `show`)."""
     words = normalize(text).split()
     numbers = [w for w in words if w.isdigit()]
     others = [w for w in words if not w.isdigit() and w not in INTEGER_FILLERS]
@@ -47,7 +47,7 @@ def parse_integer(text: str, *, minimum: int | None = None,
         raise InvalidValue(messages.EXPECT_INTEGER.format(range=_range(minimum, maximum),
                                                           example=_example(minimum, 2)))
     value = int(numbers[0])
-    _check_bounds(value, minimum, maximum, formatting.number)
+    _check_bounds(value, minimum, maximum, show)
     return value
 
 
@@ -90,6 +90,7 @@ def parse_date(text: str, *, today: dt.date, minimum: dt.date | None = None,
     elif words == ["demain"]:
         value = today + dt.timedelta(days=1)
     else:
+        words = [w[:-2] if w.endswith("er") and w[:-2].isdigit() else w for w in words]
         value = _calendar_date([w for w in words if w not in DATE_FILLERS], words)
     _check_bounds(value, minimum, maximum, formatting.date)
     return value
@@ -116,7 +117,8 @@ def _calendar_date(words: list[str], original: list[str]) -> dt.date:
 
 
 def _has_decimal(text: str) -> bool:
-    return bool(re.search(r"\d[,.]\d", text))
+    """Decimals and negative numbers, which normalisation would otherwise hide."""
+    return bool(re.search(r"\d[,.]\d|-\s*\d", text))
 
 
 def _range(minimum: float | None, maximum: float | None) -> str:

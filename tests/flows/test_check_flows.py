@@ -1,0 +1,217 @@
+"""`python -m bot check --flows DIR`: each class of flow error is reported as file:line: reason."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import check
+from bot.config import ROOT
+from tests.conftest import KNOWLEDGE
+
+VALID = """\
+id: essai
+version: 1
+titre: Essai
+premiere_etape: a
+etapes:
+  - id: a
+    type: choix
+    libelle: Réponse A
+    question: Question A ?
+    choix:
+      - {valeur: oui, libelle: Oui}
+      - {valeur: non, libelle: Non}
+    suite:
+      - si: {a: oui}
+        aller: b
+      - aller: fin
+  - id: b
+    type: entier
+    libelle: Réponse B
+    question: Combien ?
+    min: 1
+    suite: fin
+  - id: fin
+    type: recapitulatif
+    texte: "Réponse {a}."
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "essai.yaml") -> Path:
+    folder = tmp_path / "flows"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    lines = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return lines[occurrence - 1]
+
+
+def problems(folder: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    code = check(KNOWLEDGE, folder)
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1, lines
+    return lines
+
+
+def assert_reported(lines: list[str], where: str, *words: str) -> None:
+    matching = [line for line in lines if line.startswith(where + ": ")]
+    assert matching, (where, lines)
+    assert any(all(w in line for w in words) for line in matching), (words, matching)
+
+
+def test_the_valid_example_and_the_real_flows_pass(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert check(KNOWLEDGE, write(tmp_path, VALID)) == 0
+    assert check(KNOWLEDGE, ROOT / "flows") == 0
+    assert "Contenu valide" in capsys.readouterr().out
+
+
+def test_unknown_target_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("    min: 1\n    suite: fin", "    min: 1\n    suite: nulle_part")
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys), f"{folder / 'essai.yaml'}:"
+                    f"{line_of(text, 'suite: nulle_part')}", "cible « nulle_part » inconnue")
+
+
+def test_unreachable_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID + """\
+  - id: oubliee
+    type: message
+    texte: Personne ne passe ici.
+    suite: fin
+"""
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'id: oubliee')}",
+                    "« oubliee » inaccessible")
+
+
+def test_loop_without_exit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("    min: 1\n    suite: fin", "    min: 1\n    suite: c") + """\
+  - id: c
+    type: message
+    texte: Encore.
+    suite: b
+"""
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'suite: c')}",
+                    "boucle sans sortie b → c → b")
+
+
+def test_loop_with_an_exit_is_refused_too(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("    min: 1\n    suite: fin", """\
+    min: 1
+    suite:
+      - si: {b: {plus_de: 3}}
+        aller: a
+      - aller: fin""")
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'suite:', 1)}",
+                    "boucle a → b → a", "Retour")
+
+
+def test_unknown_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("      - aller: fin\n", "      - aller: calcul\n", 1) + """\
+  - id: calcul
+    type: calcul
+    regle: devinette
+    suite: fin
+"""
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'regle: devinette')}",
+                    "règle inconnue « devinette »", "simulation")
+
+
+def test_unknown_placeholder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace('texte: "Réponse {a}."', 'texte: "Réponse {a}, {inconnu}."')
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, '{inconnu}')}",
+                    "« {inconnu} » inconnu")
+
+
+def test_placeholder_not_yet_known_on_every_path(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace('texte: "Réponse {a}."', 'texte: "Réponse {b}."')
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'Réponse {b}')}",
+                    "« b » peut ne pas être encore connu")
+
+
+def test_unknown_parameter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("question: Combien ?", "question: Combien sur {parametres.rien} ?")
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'parametres.rien')}",
+                    "paramètre inconnu")
+
+
+def test_duplicate_step_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID + """\
+  - id: b
+    type: message
+    texte: Doublon.
+    suite: fin
+"""
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, '- id: b', 2)}",
+                    "étape « b » en double")
+
+
+def test_duplicate_flow_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, VALID)
+    folder = write(tmp_path, VALID, "zz-copie.yaml")
+    assert_reported(problems(folder, capsys), f"{folder / 'zz-copie.yaml'}:1",
+                    "questionnaire « essai » en double")
+
+
+def test_choice_without_label(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("      - {valeur: non, libelle: Non}\n",
+                         "      - {valeur: non, libelle: Non}\n      - {valeur: peut_etre}\n")
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'valeur: peut_etre')}",
+                    "le choix « peut_etre » n'a pas de « libelle »")
+
+
+def test_condition_on_a_choice_that_does_not_exist(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("si: {a: oui}", "si: {a: ouii}")
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, 'suite:', 1)}",
+                    "« ouii » n'est pas un choix de « a »")
+
+
+def test_the_bot_refuses_to_start_and_the_cli_prints_file_line(tmp_path: Path) -> None:
+    text = VALID.replace("    min: 1\n    suite: fin", "    min: 1\n    suite: nulle_part")
+    folder = write(tmp_path, text)
+    env = {**os.environ, "BOT_DATABASE": str(tmp_path / "bot.sqlite3"),
+           "BOT_FLOWS_DIR": str(folder)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    where = f"{folder / 'essai.yaml'}:{line_of(text, 'suite: nulle_part')}: "
+    checked = subprocess.run([sys.executable, "-m", "bot", "check", "--flows", str(folder)],
+                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+                             check=False)
+    assert checked.returncode == 1
+    assert where in checked.stdout
+    started = subprocess.run([sys.executable, "-m", "bot", "chat"], input="/simulation\n",
+                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+                             check=False)
+    assert started.returncode == 1
+    assert "l'assistant ne démarre pas" in started.stderr
+    assert where in started.stderr

@@ -232,8 +232,9 @@ class Assistant:
         return Outgoing(text=text, buttons=rows)
 
     async def _button(self, conversation: Conversation, payload: str) -> list[Outgoing]:
-        flow_button = FlowButton.unpack(payload)
-        if flow_button is not None:
+        if payload.startswith("w:"):
+            # a malformed flow button is treated like a stale one (seq -1 never matches)
+            flow_button = FlowButton.unpack(payload) or FlowButton(-1, "b")
             return await self._flow_button(conversation, flow_button)
         refine = RefineButton.unpack(payload)
         if refine is not None and SIMULATION_FLOW in self.content.flows:
@@ -279,6 +280,11 @@ class Assistant:
         return begin
 
     async def _refine(self, conversation: Conversation, refine: RefineButton) -> list[Outgoing]:
+        params = self.content.params
+        limit = int(params.value("nombre_conseillers"))
+        if (refine.posts is not None and not 1 <= refine.posts <= limit) or \
+                (refine.territory is not None and refine.territory not in params.territories):
+            return [self._menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
         flow = self.content.flows[SIMULATION_FLOW]
         prefill = simulation_prefill(flow, refine, self.content.params.territories)
         row = await self._row(conversation)

@@ -285,7 +285,7 @@ def ask_screen(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any],
     if previous is not None:
         shown = show_value(flow, step.id, previous)
         reason = invalid_reason(flow, step, previous, env, known)
-        lines.append(messages.NO_LONGER_VALID.format(value=shown, reason=reason) if reason
+        lines.append(messages.NO_LONGER_VALID.format(reason=reason) if reason
                      else messages.PREVIOUS_ANSWER.format(value=shown))
     rows: list[tuple[Action, ...]] = []
     if step.kind == "choix":

@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.deadlines import Milestone, deadlines_for
-from bot.reminders import Policy, describe_schedule, exists, local_instant, plan
+from bot.reminders import (
+    DEFAULT_POLICY,
+    Policy,
+    describe_schedule,
+    exists,
+    local_instant,
+    plan,
+)
 from tests.reminders.helpers import fake_deadline
 
 D = dt.date
@@ -22,7 +29,7 @@ def utc(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=UTC)
 
 
-def schedule_of(params, kind, day, zone=PARIS, now=None, policy=Policy()):
+def schedule_of(params, kind, day, zone=PARIS, now=None, policy=DEFAULT_POLICY):
     found = deadlines_for(Milestone(kind=kind, date=day), params)
     moment = now or dt.datetime.combine(day, dt.time(0), tzinfo=UTC)
     return plan(found, zone, now=moment, policy=policy)

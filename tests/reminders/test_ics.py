@@ -1,0 +1,150 @@
+"""The .ics export, read back by a strict little RFC 5545 parser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from bot import ics
+from bot.deadlines import Milestone
+from bot.reminders import Policy
+from tests.reminders.helpers import fake_deadline
+
+NOW = dt.datetime(2021, 3, 1, 12, 30, tzinfo=dt.UTC)
+NAME = re.compile(r"^[A-Z][A-Z0-9-]*$")
+
+
+def unescape(value: str) -> str:
+    out, i = [], 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            nxt = value[i + 1]
+            assert nxt in "\\;,nN", f"bad escape \\{nxt}"
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+            continue
+        assert char not in ";,", f"unescaped {char!r} in TEXT {value!r}"
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def parse(data: bytes) -> dict:
+    """Strict: CRLF only, ≤ 75 octets a line, valid UTF-8 per line, balanced components."""
+    assert data.endswith(b"\r\n")
+    physical = data[:-2].split(b"\r\n")
+    assert all(b"\n" not in line and b"\r" not in line for line in physical)
+    for line in physical:
+        assert len(line) <= 75, line
+        line.decode()                          # a UTF-8 character was not split
+    lines: list[str] = []
+    for line in (p.decode() for p in physical):
+        if line.startswith(" "):
+            lines[-1] += line[1:]
+        else:
+            lines.append(line)
+    root: dict = {"components": []}
+    stack = [root]
+    for line in lines:
+        head, _, value = line.partition(":")
+        name, *params = head.split(";")
+        assert NAME.match(name), line
+        if name == "BEGIN":
+            component = {"type": value, "props": {}, "components": []}
+            stack[-1]["components"].append(component)
+            stack.append(component)
+        elif name == "END":
+            assert stack.pop()["type"] == value
+        else:
+            stack[-1]["props"].setdefault(name, []).append((tuple(params), value))
+    assert len(stack) == 1
+    [calendar] = root["components"]
+    assert calendar["type"] == "VCALENDAR"
+    return calendar
+
+
+def prop(component: dict, name: str) -> str:
+    [(_, value)] = component["props"][name]
+    return value
+
+
+def test_deadlines_export_parses_with_required_properties(params):
+    data = ics.milestones_calendar(
+        42, [(3, Milestone(kind="prise_de_poste", date=dt.date(2021, 5, 3))),
+             (4, Milestone(kind="candidat_selectionne", date=dt.date(2021, 3, 1)))],
+        params, now=NOW)
+    calendar = parse(data)
+    assert prop(calendar, "VERSION") == "2.0"
+    assert prop(calendar, "PRODID") == ics.PRODID
+    events = calendar["components"]
+    assert [prop(e, "DTSTART") for e in events] == ["20210316", "20230503", "20240503"]
+    first = events[0]
+    assert first["props"]["DTSTART"] == [(("VALUE=DATE",), "20210316")]
+    assert first["props"]["DTEND"] == [(("VALUE=DATE",), "20210317")]
+    assert prop(first, "DTSTAMP") == "20210301T123000Z"
+    assert prop(first, "UID") == "candidat_selectionne.signature.42@cnfs-assistant"
+    assert prop(first, "SEQUENCE") == "4"
+    assert unescape(prop(first, "SUMMARY")) == (
+        "Conseiller numérique : Signature du contrat de travail")
+    description = unescape(prop(first, "DESCRIPTION"))
+    assert description.startswith("Candidat sélectionné le lundi 1er mars 2021.")
+    assert description.endswith(
+        "\nSource : AMI collectivités, nov. 2020 ; "
+        "Formulaire de candidature des structures (2020-2023)")
+    alarms = [c for c in first["components"] if c["type"] == "VALARM"]
+    assert [prop(a, "TRIGGER") for a in alarms] == ["-P6DT15H", "-P3DT15H", "PT9H"]
+    assert all(prop(a, "ACTION") == "DISPLAY" for a in alarms)
+
+
+def test_uid_is_stable_and_distinct_per_chat_milestone_and_deadline(params):
+    def uids(chat, day):
+        data = ics.milestones_calendar(
+            chat, [(1, Milestone(kind="prise_de_poste", date=day))], params, now=NOW)
+        return [prop(e, "UID") for e in parse(data)["components"]]
+
+    assert uids(1, dt.date(2021, 5, 3)) == uids(1, dt.date(2021, 6, 1))   # updated, same
+    assert len(set(uids(1, dt.date(2021, 5, 3)))) == 2
+    assert not set(uids(1, dt.date(2021, 5, 3))) & set(uids(-100, dt.date(2021, 5, 3)))
+
+
+def test_escaping_and_folding_round_trip():
+    text = ("Virgule, point-virgule ; barre \\ oblique\nnouvelle ligne — "
+            "accents éèàçôù « guillemets » " * 4)
+    event = ics.Event(uid="x@y", day=dt.date(2021, 3, 16), summary="a, b; c",
+                      description=text)
+    calendar = parse(ics.calendar([event], now=NOW))
+    [parsed] = calendar["components"]
+    assert unescape(prop(parsed, "DESCRIPTION")) == text
+    assert unescape(prop(parsed, "SUMMARY")) == "a, b; c"
+    assert parsed["components"] == []
+
+
+@pytest.mark.parametrize("width", range(70, 80))
+def test_folding_never_splits_a_multibyte_character(width):
+    line = "DESCRIPTION:" + "a" * (width - 12) + "é€😀" * 10
+    pieces = ics.fold(line)
+    assert "".join(p[1:] if i else p for i, p in enumerate(pieces)) == line
+    assert all(len(p.encode()) <= 75 for p in pieces)
+    assert all(p.startswith(" ") for p in pieces[1:])
+
+
+@pytest.mark.parametrize(("delta", "text"), [
+    (dt.timedelta(days=-7, hours=9), "-P6DT15H"),
+    (dt.timedelta(hours=9), "PT9H"),
+    (dt.timedelta(0), "P0D"),
+    (dt.timedelta(days=-2, hours=14, minutes=30), "-P1DT9H30M"),
+    (dt.timedelta(days=1), "P1D"),
+])
+def test_durations(delta, text):
+    assert ics.duration(delta) == text
+
+
+def test_alarms_follow_the_policy_and_weekends():
+    deadline = fake_deadline("x", dt.date(2021, 3, 21))               # a Sunday
+    assert ics.alarms(deadline, Policy()) == (
+        dt.timedelta(days=-9, hours=9), dt.timedelta(days=-2, hours=9))
+    event = ics.event(1, deadline, policy=None)
+    assert event.alarms == ()

@@ -103,8 +103,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
                  param="delai_selection_jours",
                  explain="L'AMI demande de sélectionner le candidat dans les {delai} qui "
                          "suivent sa présentation sur la plateforme. Le formulaire de "
-                         "candidature des structures (2020-2023) donnait un délai maximum "
-                         "de {delai_selection_formulaire_mois}, soit au plus tard le "
+                         "candidature des structures donnait un délai maximum de "
+                         "{delai_selection_formulaire_mois}, soit au plus tard le "
                          "{alternative} : les deux sources divergent."),),
              alternative="delai_selection_formulaire_mois"),
     ),
@@ -162,8 +162,9 @@ RULES: dict[str, tuple[Rule, ...]] = {
                  Regime(
                      param="delai_remplacement_2023_mois",
                      explain="Règle appliquée : avant les règles de gestion du "
-                             "{date_regles_2025}, la règle connue était celle annoncée pour "
-                             "le renouvellement de 2023 (source secondaire) : remplacer le "
+                             "{date_regles_2025}, la règle connue était celle annoncée lors "
+                             "du renouvellement des conventions (source secondaire) : "
+                             "remplacer le "
                              "conseiller dans les {delai} suivant la fin du contrat "
                              "précédent. Pour les départs à partir du {date_regles_2025}, "
                              "le délai est de {delai_remplacement_mois}."),
@@ -179,7 +180,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
 INDICATIVE = ("Date indicative, calculée à partir de la prise de poste : la date qui fait foi "
               "est celle de votre convention.")
 END_OF_FUNDING = ("L'État a annoncé qu'il cesserait de financer le dispositif à compter de "
-                  "{annee} (annonce du projet de loi de finances pour 2026, à confirmer).")
+                  "{annee} (annonce des documents budgétaires, à confirmer).")
 UNCERTAIN = "Délai incertain : par prudence, retenez la date la plus proche."
 
 

@@ -390,18 +390,6 @@ def answer(flow: Flow, env: RuleEnv, state: FlowState, value: Any) -> Turn:
                                       history=history), trail)
 
 
-def submit_text(flow: Flow, env: RuleEnv, state: FlowState, text: str) -> Turn:
-    """A typed answer: move on, or the same question with what is expected (raises nothing)."""
-    trail = walk(flow, env, state.answers, until=state.step)
-    step = flow.steps[trail.stop]
-    try:
-        value = parse(flow, step, text, env, trail.values)
-    except values.InvalidValue as exc:
-        state, screen = screen_at(flow, env, state, exc.message)
-        return Turn(state=state, screens=(screen,))
-    return answer(flow, env, state, value)
-
-
 def accepts_text(flow: Flow, state: FlowState) -> bool:
     """Whether the current step waits for an answer (the recap does not)."""
     step = flow.steps.get(state.step)

@@ -216,7 +216,7 @@ class _Loader:
         if len(self.errors) > count:
             return None
         kinds = self._kinds(steps)
-        self._check_graph(steps, first, raw_steps)
+        self._check_graph(steps, first)
         if len(self.errors) > count:
             return None
         _Names(self, steps, first, kinds).check()
@@ -238,14 +238,13 @@ class _Loader:
                            f"{steps[step.id].line})", "etapes", index, "id")
                 continue
             steps[step.id] = step
-        for index, step in enumerate(steps.values()):
+        for step in steps.values():
             for b, branch in enumerate(step.next):
                 if branch.target not in steps and branch.target not in self.broken:
                     where = ("suite",) if len(step.next) == 1 and not branch.tests \
                         else ("suite", b, "aller")
                     self.error(f"étape « {step.id} » : étape cible « {branch.target} » inconnue",
                                "etapes", self._raw_index(step), *where)
-            del index
         return steps
 
     def _raw_index(self, step: Step) -> int:
@@ -487,8 +486,7 @@ class _Loader:
                     kinds[name] = kind
         return kinds
 
-    def _check_graph(self, steps: dict[str, Step], first: str, raw_steps: list[Any]) -> None:
-        del raw_steps
+    def _check_graph(self, steps: dict[str, Step], first: str) -> None:
         reached = reachable(steps, first, ())
         for step in steps.values():
             if step.id not in reached:

@@ -198,7 +198,8 @@ def subsidy_cap_params(params: Parameters, inp: SimulationInput) -> tuple[str, .
     """Ids of the parameters whose sum is the convention's full amount per post."""
     if inp.convention == "ami_2020":
         return ("subvention_prive_v1",) if inp.private else (inp.territory.subsidy_param,)
-    return tuple(_yearly_ids(params, inp)[0]) + tuple(_yearly_ids(params, inp)[1])
+    amounts, bonuses = _yearly_ids(params, inp)
+    return (*amounts, *bonuses)
 
 
 def _yearly_ids(params: Parameters, inp: SimulationInput) -> tuple[list[str], list[str]]:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot import dialog
 from bot.callbacks import MAX_CALLBACK_BYTES, FlowButton, PayloadTooLong, RefineButton, checked
 from bot.content import Content, load_content
-from bot.engine import Assistant, Conversation, Incoming, looks_like_question
+from bot.engine import Assistant, Conversation, Incoming, looks_like_question, split_text
 from bot.flowrules import RuleEnv
 from bot.store import ConversationRow, Store
 from tests.conftest import FIXED_NOW, FLOWS, KNOWLEDGE, Chat
@@ -254,3 +254,13 @@ async def test_editing_from_the_recap_gives_the_same_result_as_answering_directl
     edited = await recap(["1", *path], [("Modifier « Nombre de postes »", "4")])
     assert "Simulation pour 4\u00a0postes</b> (Martinique)" in direct
     assert direct == edited
+
+
+def test_long_texts_are_split_between_lines_under_telegram_limit() -> None:
+    paragraph = "• " + "mot " * 30
+    text = "\n".join([paragraph] * 200)
+    chunks = split_text(text)
+    assert len(chunks) > 1
+    assert all(len(chunk) <= 4000 for chunk in chunks)
+    assert "\n".join(chunks) == text
+    assert split_text("court") == ["court"]

@@ -332,7 +332,8 @@ class ReminderStore:
         async with self._write() as db:
             await db.execute(
                 "UPDATE reminders SET status = 'pending', not_before = ?, last_error = ?,"
-                " attempts = attempts - ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+                " attempts = attempts - ?, updated_at = ? WHERE id = ?"
+                " AND status IN ('sending', 'uncertain')",
                 (ts(at), error[:500], refund, ts(now), reminder_id))
 
     async def mark_failed(self, reminder_id: int, *, error: str, now: dt.datetime) -> None:
@@ -340,7 +341,8 @@ class ReminderStore:
         async with self._write() as db:
             await db.execute(
                 "UPDATE reminders SET status = 'failed', last_error = ?, updated_at = ?"
-                " WHERE id = ? AND status = 'sending'", (error[:500], ts(now), reminder_id))
+                " WHERE id = ? AND status IN ('sending', 'uncertain')",
+                (error[:500], ts(now), reminder_id))
 
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int:
         """Stop sending to a chat (403): its reminders to send become 'blocked' (kept).

@@ -168,6 +168,13 @@ class Sweeper:
                              today=today, late=True), True
 
     async def _deliver(self, reminder: StoredReminder, report: SweepReport) -> None:
+        try:
+            await self._deliver_one(reminder, report)
+        except Exception:   # the database failed: the row stays 'sending', then 'uncertain'
+            log.exception("rappel %s : erreur pendant l'envoi ou son enregistrement",
+                          reminder.id)
+
+    async def _deliver_one(self, reminder: StoredReminder, report: SweepReport) -> None:
         text, late = self.text_for(reminder, self.clock())
         try:
             await self.send(reminder.chat_id, text)

@@ -307,3 +307,23 @@ async def test_run_forever_sweeps_every_interval(store, clock, channel):
         await sweep.run_forever()
     assert sleeps == [30, 30, 30, 30]
     assert [chat for _, chat, _ in channel.sent] == [A, B]
+
+
+async def test_a_database_failure_after_sending_is_logged_and_never_resent(
+        store, clock, channel, caplog, monkeypatch):
+    due = utc(2021, 3, 9, 8, 0)
+    await add(store, A, fake_reminders(1, due), clock())
+    clock.set(due)
+
+    async def broken(*args, **kwargs):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(store, "mark_sent", broken)
+    with caplog.at_level(logging.ERROR):
+        await sweeper(store, channel, clock).run_once()
+    assert "rappel 1 : erreur" in caplog.text
+    monkeypatch.undo()
+    clock.advance(3600)
+    report = await sweeper(store, channel, clock).run_once()
+    assert report.uncertain == [1]
+    assert len(channel.sent) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -23,6 +24,7 @@ from bot.store import ConversationRow, Store
 from bot.text import normalize
 from bot.values import InvalidValue
 
+log = logging.getLogger(__name__)
 MAX_QUESTION_LENGTH = 1000
 MAX_MESSAGE_LENGTH = 4000  # Telegram refuses texts over 4096 characters
 SIMULATION_FLOW = "simulation"
@@ -138,10 +140,20 @@ class Assistant:
             return await self._command(conversation, text)
         row = await self.store.conversation(conversation.chat_id, conversation.user_id)
         if row is not None and row.flow_id is not None:
-            replies = await self._flow_text(conversation, row, text)
+            try:
+                replies = await self._flow_text(conversation, row, text)
+            except (ValueError, TypeError, KeyError, RuntimeError):
+                return await self._reset_broken_flow(conversation, row)
             if replies is not None:
                 return replies
         return await self._question(conversation, text)
+
+    async def _reset_broken_flow(self, conversation: Conversation,
+                                 row: ConversationRow) -> list[Outgoing]:
+        """A stored flow state that cannot be replayed: log it, forget it, say so."""
+        log.exception("flow state of %s cannot be replayed: %r", conversation, row)
+        await self._save(conversation, ConversationRow(seq=row.seq + 1))
+        return [self._menu_reply(messages.FLOW_BROKEN)]
 
     async def _command(self, conversation: Conversation, text: str) -> list[Outgoing]:
         name, _, args = text[1:].partition(" ")
@@ -235,7 +247,10 @@ class Assistant:
         if payload.startswith("w:"):
             # a malformed flow button is treated like a stale one (seq -1 never matches)
             flow_button = FlowButton.unpack(payload) or FlowButton(-1, "b")
-            return await self._flow_button(conversation, flow_button)
+            try:
+                return await self._flow_button(conversation, flow_button)
+            except (ValueError, TypeError, KeyError, RuntimeError):
+                return await self._reset_broken_flow(conversation, await self._row(conversation))
         refine = RefineButton.unpack(payload)
         if refine is not None and SIMULATION_FLOW in self.content.flows:
             return await self._refine(conversation, refine)
@@ -303,7 +318,10 @@ class Assistant:
         row = await self._row(conversation)
         if row.flow_id is None:
             return [self._menu_reply(messages.NOTHING_TO_RESUME)]
-        return await self._current(conversation, row)
+        try:
+            return await self._current(conversation, row)
+        except (ValueError, TypeError, KeyError, RuntimeError):
+            return await self._reset_broken_flow(conversation, row)
 
     async def _current(self, conversation: Conversation, row: ConversationRow,
                        note: str | None = None, *, replace: bool = False) -> list[Outgoing]:
@@ -392,7 +410,10 @@ class Assistant:
         if flow is None or not dialog.accepts_text(flow, state_of(row)):
             return replies
         note = messages.QUESTION_DURING_FLOW.format(title=html.escape(flow.title, quote=False))
-        return replies + await self._current(conversation, row, note)
+        try:
+            return replies + await self._current(conversation, row, note)
+        except (ValueError, TypeError, KeyError, RuntimeError):
+            return replies + await self._reset_broken_flow(conversation, row)
 
     async def _apply(self, conversation: Conversation, seq: int, flow: Flow, turn: Turn, *,
                      replace: bool = False) -> list[Outgoing]:

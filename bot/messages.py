@@ -87,6 +87,10 @@ FLOW_UPDATED_CONTINUE = "Voulez-vous continuer là où vous en étiez, ou recomm
 FLOW_UPDATED_RESTART_ONLY = "La question où vous en étiez n'existe plus : il faut recommencer."
 FLOW_GONE = "Le questionnaire que vous aviez commencé n'existe plus. Choisissez un thème :"
 CONTINUE = "Continuer"
+FLOW_BROKEN = (
+    "Désolé, je n'ai pas pu reprendre votre questionnaire là où il en était : je l'ai remis "
+    "à zéro. Relancez-le depuis le menu :"
+)
 STALE_FLOW_BUTTON = "Ce bouton n'est plus actif. Voici où vous en êtes :"
 QUESTION_DURING_FLOW = "Pour reprendre « {title} » :"
 REFINE_SIMULATION = "Affiner la simulation"

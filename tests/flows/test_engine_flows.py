@@ -264,3 +264,22 @@ def test_long_texts_are_split_between_lines_under_telegram_limit() -> None:
     assert all(len(chunk) <= 4000 for chunk in chunks)
     assert "\n".join(chunks) == text
     assert split_text("court") == ["court"]
+
+
+@pytest.mark.parametrize("incoming", [Incoming.text("24"), Incoming.text("/reprendre"),
+                                      Incoming.button("w:9:b")])
+async def test_a_state_that_cannot_be_replayed_is_reset_politely(
+        content: Content, store: Store, incoming: Incoming,
+        caplog: pytest.LogCaptureFixture) -> None:
+    await store.save_conversation(1, 1, ConversationRow(
+        seq=9, flow_id="simulation", flow_version=content.flows["simulation"].version,
+        step="duree", answers={"postes": 2, "territoire": "metropole", "structure": "public",
+                               "convention": "ami_2020", "debut": "pas une date"}), FIXED_NOW)
+    assistant = Assistant(content, store, clock=lambda: FIXED_NOW)
+    replies = await assistant.handle(ME, incoming)
+    assert replies[0].text.startswith("Désolé, je n'ai pas pu reprendre votre questionnaire")
+    assert "cannot be replayed" in caplog.text
+    row = await store.conversation(1, 1)
+    assert row is not None and row.flow_id is None
+    assert "Combien de postes" in "".join(
+        r.text for r in await assistant.handle(ME, Incoming.text("/simulation")))

@@ -67,6 +67,7 @@ class SweepReport:
     """What one sweep did."""
 
     due: int = 0
+    claimed: int = 0
     sent: int = 0
     late: int = 0
     retried: int = 0
@@ -104,8 +105,8 @@ class Sweeper:
             except Exception:
                 log.exception("échec du balayage des rappels")
                 report = SweepReport()
-            if report.due < self.config.batch:
-                await self.sleep(self.config.interval)
+            if report.due < self.config.batch or not report.claimed:
+                await self.sleep(self.config.interval)    # else more is due: go on
 
     async def run_once(self) -> SweepReport:
         """Send what is due now, respecting the rate limits; returns what was done."""
@@ -148,6 +149,7 @@ class Sweeper:
                     continue
                 claimed = await self.store.claim(queue.popleft().id, self.clock())
                 if claimed is not None:
+                    report.claimed += 1
                     self.limiter.record(chat, moment)
                     task = asyncio.create_task(self._deliver(claimed, report))
                     in_flight.add(task)

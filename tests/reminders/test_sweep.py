@@ -327,3 +327,27 @@ async def test_a_database_failure_after_sending_is_logged_and_never_resent(
     report = await sweeper(store, channel, clock).run_once()
     assert report.uncertain == [1]
     assert len(channel.sent) == 1
+
+
+async def test_a_full_batch_sweeps_again_at_once_unless_nothing_moved(store, clock, channel):
+    due = utc(2021, 3, 9, 8, 0)
+    for chat in range(1, 6):
+        await add(store, chat, fake_reminders(1, due), clock())
+    await add(store, 99, fake_reminders(2, due + dt.timedelta(seconds=1)), clock())
+    clock.set(due + dt.timedelta(seconds=1))
+    channel.fail[99] = [RetryLater(3600)]
+    sleeps = []
+
+    async def sleep(seconds: float) -> None:
+        if seconds == 30:
+            sleeps.append(seconds)
+            if len(sleeps) == 2:
+                raise asyncio.CancelledError
+        await clock.sleep(seconds)
+
+    sweep = Sweeper(store, channel, clock=clock, sleep=sleep,
+                    config=SweepConfig(interval=30, batch=2))
+    with pytest.raises(asyncio.CancelledError):
+        await sweep.run_forever()
+    assert len(channel.sent) == 5                  # three full batches back to back
+    assert len(sleeps) == 2                        # then only the paused chat: wait

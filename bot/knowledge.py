@@ -17,16 +17,21 @@ from bot.faq import FaqEntry
 from bot.text import normalize
 
 STOPWORDS = frozenset("""
-a ai au aux avec avez avons c ca ce ces cet cette d dans de des du elle elles en est et etc
-etre eu il ils j je l la le les leur leurs lui m ma mais me mes moi mon n ne nos notre nous
-on ont ou par pas peu peut qu que quel quelle quelles quels qui s sa se ses si son sont sur
-t ta te tes ton tu un une vos votre vous y 1 bonjour salut svp merci oui non alors donc bien
-tres plus moins faut faire fait dois doit doivent peuvent puis pouvons pouvez veux voudrais
-voudrions aimerais savoir dire question est-ce il y quoi comment
+a ai aie as au aux avec avez avons avoir c ca ce ceci cela celle celui ces cet cette chaque
+d dans de des du elle elles en es est et etc etes etre eu il ils j je l la le les leur leurs
+lui m ma mais me meme mes moi mon n ne nos notre nous on ont ou par pas peu peut qu que quel
+quelle quelles quels qui s sa se ses si son sont sur suis sommes sera serait seront etait
+ete t ta te tes ton tu un une vos votre vous y 1 bonjour salut svp merci madame monsieur
+oui non alors donc bien tres plus moins faut faire fait fais faites font dois doit doivent
+peuvent puis pouvons pouvez pourrait pourriez pourrions veux voudrais voudrions aimerais
+savoir dire question est-ce quoi comment pour comme aussi tout toute tous toutes vraiment
+exactement concretement svp stp possible cas
 """.split())
 
 STEM_LENGTH = 6
 SHORTLIST = 40
+TF_BASE = 0.5
+TF_ALPHA = 0.5
 Band = Literal["answer", "suggest", "fallback"]
 
 
@@ -62,8 +67,8 @@ class Match:
 class Thresholds:
     """Score bands: answer from `answer` with a lead of `margin`; suggest from `suggest`."""
 
-    answer: float = 72.0
-    margin: float = 6.0
+    answer: float = 66.0
+    margin: float = 4.0
     suggest: float = 45.0
 
 
@@ -71,11 +76,11 @@ class Thresholds:
 class Weights:
     """How the parts of the score add up (they sum to 1)."""
 
-    recall: float = 0.40        # share of the question's words found in the phrasing
-    precision: float = 0.15     # share of the phrasing's words found in the question
-    ratio: float = 0.20         # rapidfuzz token_set_ratio between the two
-    entry: float = 0.25         # share of the question's words found anywhere in the entry
-    answer_words: float = 0.5   # weight of a word seen only in the answer, for `entry`
+    recall: float = 0.20        # share of the question's words found in the phrasing
+    precision: float = 0.30     # share of the phrasing's words found in the question
+    ratio: float = 0.15         # rapidfuzz token_set_ratio between the two
+    entry: float = 0.90         # the question's words found in the entry, by how often
+    answer_words: float = 0.3   # strength of a word seen only in the answer, for `entry`
 
 
 def IDF(total, df):
@@ -116,12 +121,13 @@ class FaqMatcher:
         self._owner: list[int] = []            # phrasing index → entry index
         self._texts: list[str] = []            # content words of each phrasing, joined
         self._stems: list[frozenset[str]] = []
-        # stem → entries that have it, and whether it is in a phrasing (or only in the answer)
-        self._entry_postings: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        # stem → entries that have it: (entry, in a phrasing or only in the answer, strength)
+        self._entry_postings: dict[str, list[tuple[int, bool, float]]] = defaultdict(list)
         words_seen: set[str] = set()
         document_frequency: dict[str, int] = defaultdict(int)
         for entry_index, entry in enumerate(self.entries):
             phrasing_stems: set[str] = set()
+            counts: dict[str, int] = defaultdict(int)
             for phrasing in entry.phrasings:
                 words = content_words(self.synonyms.apply(normalize(phrasing)))
                 stems = frozenset(stem(w) for w in words)
@@ -130,14 +136,19 @@ class FaqMatcher:
                 self._texts.append(" ".join(words))
                 self._stems.append(stems)
                 phrasing_stems |= stems
+                for s in stems:
+                    counts[s] += 1
                 words_seen.update(words)
             answer_words = content_words(self.synonyms.apply(normalize(entry.answer_words)))
             words_seen.update(answer_words)
             answer_stems = {stem(w) for w in answer_words} - phrasing_stems
+            phrasings = len(entry.phrasings)
             for s in phrasing_stems:
-                self._entry_postings[s].append((entry_index, True))
+                strength = TF_BASE + (1 - TF_BASE) * (counts[s] / phrasings) ** TF_ALPHA
+                self._entry_postings[s].append((entry_index, True, strength))
             for s in answer_stems:
-                self._entry_postings[s].append((entry_index, False))
+                self._entry_postings[s].append((entry_index, False,
+                                                self.weights.answer_words))
             for s in phrasing_stems | answer_stems:
                 document_frequency[s] += 1
         self.vocabulary = sorted(words_seen)
@@ -184,17 +195,16 @@ class FaqMatcher:
         phrasing_recall: dict[int, float] = defaultdict(float)
         for s in unique:
             share = weights[s] / query_weight
-            for entry_index, in_phrasing in self._entry_postings.get(s, ()):
+            for entry_index, in_phrasing, strength in self._entry_postings.get(s, ()):
+                entry_recall[entry_index] += strength * share
                 if in_phrasing:
-                    entry_recall[entry_index] += share
                     phrasing_recall[entry_index] += share
-                else:
-                    entry_recall[entry_index] += self.weights.answer_words * share
         w = self.weights
+        scale = 100 / (w.recall + w.precision + w.ratio + w.entry)
         # Best possible score of each entry; entries are scored best bound first, and scoring
         # stops once no remaining entry can enter the top three, or after the most promising
         # SHORTLIST entries (the others share too few rare words with the question to win).
-        bounds = heapq.nlargest(SHORTLIST, ((100 * (w.recall * phrasing_recall[i] + w.precision
+        bounds = heapq.nlargest(SHORTLIST, ((scale * (w.recall * phrasing_recall[i] + w.precision
                                                     + w.ratio + w.entry * r), i)
                                             for i, r in entry_recall.items()))
         query_set = set(unique)
@@ -204,7 +214,7 @@ class FaqMatcher:
         for bound, entry_index in bounds:
             if len(top) == 3 and bound <= top[-1]:
                 break
-            best = 100 * w.entry * entry_recall[entry_index]
+            best = scale * w.entry * entry_recall[entry_index]
             for index in self._entry_phrasings[entry_index]:
                 shared_stems = query_set & self._stems[index]
                 if not shared_stems:
@@ -213,7 +223,7 @@ class FaqMatcher:
                 recall = shared / query_weight
                 precision = shared / self._phrasing_weight[index]
                 ratio = fuzz.token_set_ratio(query_text, self._texts[index]) / 100
-                best = max(best, 100 * (w.recall * recall + w.precision * precision
+                best = max(best, scale * (w.recall * recall + w.precision * precision
                                         + w.ratio * ratio + w.entry * entry_recall[entry_index]))
             scores[entry_index] = best
             top = heapq.nlargest(3, [*top, best])

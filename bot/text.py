@@ -24,7 +24,8 @@ SMS = {
     "cnfs": "conseiller numerique", "cn": "conseiller numerique", "cnum": "conseiller numerique",
     "conum": "conseiller numerique", "outremer": "outre mer", "dom": "outre mer",
     "drom": "outre mer", "om": "outre mer", "ultramarin": "outre mer",
-    "ultramarins": "outre mer", "ultramarine": "outre mer", "k": "000", "keur": "000 euros",
+    "ultramarins": "outre mer", "ultramarine": "outre mer", "ultramarines": "outre mer",
+    "k": "000", "keur": "000 euros",
     "eur": "euros", "e": "euros", "smig": "smic", "etp": "equivalent temps plein",
 }
 

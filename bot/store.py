@@ -1,4 +1,5 @@
-"""SQLite storage (aiosqlite): schema migrations, conversation states, unanswered questions."""
+"""SQLite storage (aiosqlite): schema migrations, conversation states, unanswered questions,
+chats that blocked the bot."""
 
 from __future__ import annotations
 
@@ -39,6 +40,14 @@ MIGRATIONS: list[str] = [
         editing INTEGER NOT NULL,
         updated_at TEXT NOT NULL,
         PRIMARY KEY (chat_id, user_id)
+    );
+    """,
+    """
+    CREATE TABLE chats (
+        chat_id INTEGER PRIMARY KEY,
+        active INTEGER NOT NULL,
+        reason TEXT,
+        updated_at TEXT NOT NULL
     );
     """,
 ]
@@ -166,3 +175,18 @@ class Store:
                 last_asked=row["last"], candidates=candidate_lists[-1] if candidate_lists else [],
                 outcomes=[o for o in json.loads(row["outcomes"]) if o]))
         return summaries
+
+    async def set_chat_active(self, chat_id: int, active: bool, at: dt.datetime,
+                              reason: str | None = None) -> None:
+        """Mark a chat inactive (it blocked the bot: 403) or active again (it wrote again)."""
+        await self.db.execute(
+            "INSERT INTO chats (chat_id, active, reason, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
+            " reason = excluded.reason, updated_at = excluded.updated_at",
+            (chat_id, int(active), reason[:500] if reason else None, at.isoformat()))
+        await self.db.commit()
+
+    async def inactive_chats(self) -> set[int]:
+        """Chats not to send to until they write again."""
+        async with self.db.execute("SELECT chat_id FROM chats WHERE active = 0") as cursor:
+            return {row[0] for row in await cursor.fetchall()}

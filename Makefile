@@ -25,3 +25,4 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python bench/faq.py
+	$(BIN)/python bench/flows.py

@@ -20,21 +20,11 @@ sys.path.insert(0, str(ROOT))
 
 from bot.content import Content, load_content  # noqa: E402
 from bot.engine import Assistant  # noqa: E402
-from bot.evaluation import Case, Outcome, Report, evaluate, load_cases  # noqa: E402
+from bot.evaluation import Case, Outcome, Report, evaluate, load_cases, outcome_of  # noqa: E402
 from bot.knowledge import FaqMatcher  # noqa: E402
 from bot.text import normalize  # noqa: E402
 
 CASES = ROOT / "tests" / "data" / "questions.yaml"
-
-
-def assistant_outcome(assistant: Assistant) -> Callable[[str], Outcome]:
-    def answer(question: str) -> Outcome:
-        result = assistant.answer(question)
-        if result.kind == "compute":
-            return Outcome(kind="compute", top="calcul")
-        best = result.match.best if result.match else None
-        return Outcome(kind=result.kind, top=best.entry.id if best else None)
-    return answer
 
 
 def naive_outcome(content: Content) -> Callable[[str], Outcome]:
@@ -90,7 +80,7 @@ def main() -> None:
     phrasings = sum(len(e.phrasings) for e in content.faq.values())
     print(f"FAQ: {len(content.faq)} entries, {phrasings} phrasings; evaluation set: "
           f"{len(cases)} questions")
-    ours = evaluate(cases, assistant_outcome(assistant))
+    ours = evaluate(cases, lambda q: outcome_of(assistant.answer(q)))
     show("assistant", ours)
     show("naive", evaluate(cases, naive_outcome(content)))
     questions = [c.question for c in cases]

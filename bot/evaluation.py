@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -59,6 +60,14 @@ class Report:
         if not self.out_of_scope:
             return 1.0
         return 1 - self.out_of_scope_confident / self.out_of_scope
+
+
+def outcome_of(answer: Any) -> Outcome:
+    """The outcome of an engine Answer: its kind and best entry (or "calcul")."""
+    if answer.kind == "compute":
+        return Outcome(kind="compute", top=COMPUTE)
+    best = answer.match.best if answer.match else None
+    return Outcome(kind=answer.kind, top=best.entry.id if best else None)
 
 
 def load_cases(path: Path) -> list[Case]:

@@ -12,7 +12,8 @@ from bot.params import Parameters, load_parameters
 from bot.yamlsource import ContentError, InvalidContent, load_yaml
 
 # Commands a menu button may run, besides one per flow (/eligibilite, /simulation…).
-COMMANDS_IN_MENU = ("aide", "annuler", "reprendre")
+# /rappels is the engine's own (list, cancel, export), even without flows/rappels.yaml.
+COMMANDS_IN_MENU = ("aide", "annuler", "reprendre", "rappels")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -52,11 +52,17 @@ Outcome = Literal["continue", "cancelled", "finished", "left"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Turn:
-    """The result of an input: the new state (None once the flow is over) and what to show."""
+    """The result of an input: the new state (None once the flow is over) and what to show.
+
+    A flow confirmed on a recap with an action ends with `action` set and the values known
+    there (answers and results, typed): the engine runs the action and shows its replies.
+    """
 
     state: FlowState | None
     screens: tuple[Screen, ...]
     outcome: Outcome = "continue"
+    action: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -192,8 +198,8 @@ def walk(flow: Flow, env: RuleEnv, answers: Mapping[str, Json], *, until: str | 
                 return result
             value = typed(flow, step_id, answers[step_id])
             if now_live:
-                if not skip_answered or invalid_reason(flow, step, value, env,
-                                                       result.values) is not None:
+                if not (skip_answered or step.skip_known) or invalid_reason(
+                        flow, step, value, env, result.values) is not None:
                     return result
                 result.skipped.append(step_id)
             result.values[step_id] = value
@@ -250,8 +256,35 @@ def parse(flow: Flow, step: Step, text: str, env: RuleEnv, known: Mapping[str, A
         case "pourcentage":
             return values.parse_percent(text, minimum=low, maximum=high)
         case "date":
+            if step.yearless == "derniere":
+                day = latest_day_and_month(text, env.today)
+                if day is not None:
+                    return values.parse_date(day.strftime("%d/%m/%Y"), today=env.today,
+                                             minimum=low, maximum=high)
             return values.parse_date(text, today=env.today, minimum=low, maximum=high)
     raise ValueError(f"step {step.id} does not ask")
+
+
+def latest_day_and_month(text: str, today: dt.date) -> dt.date | None:
+    """ "12 mars", "12/03", "1er mars": the latest such day up to today (None: not a day and
+    a month without a year). A day that exists in no recent year is refused."""
+    words = [w[:-2] if w.endswith("er") and w[:-2].isdigit() else w
+             for w in normalize(text).split()]
+    words = [w for w in words if w not in values.DATE_FILLERS]
+    if len(words) != 2 or not words[0].isdigit() or len(words[0]) > 2:
+        return None
+    month = values.MONTHS.get(words[1]) or \
+        (int(words[1]) if words[1].isdigit() and len(words[1]) <= 2 else None)
+    if not month or not 1 <= month <= 12:
+        return None
+    for year in range(today.year, today.year - 9, -1):  # 29 February: the last leap year
+        try:
+            candidate = dt.date(year, month, int(words[0]))
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    raise values.InvalidValue(messages.NO_SUCH_DATE)
 
 
 def invalid_reason(flow: Flow, step: Step, value: Any, env: RuleEnv,
@@ -331,8 +364,12 @@ def recap_screen(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any],
         edits.append(Action(messages.EDIT.format(label=asked.label), f"e{flow.index(name)}"))
     lines += ["", messages.RECAP_HINT]
     rows = [tuple(edits[i:i + 2]) for i in range(0, len(edits), 2)]
-    rows.append((Action(messages.BACK, "b"), Action(messages.RESTART, "z"),
-                 Action(messages.FINISH, "t")))
+    if step.action is not None:
+        rows.append((Action(step.action_label, "t"),))
+        rows.append((Action(messages.BACK, "b"), Action(messages.CANCEL, "x")))
+    else:
+        rows.append((Action(messages.BACK, "b"), Action(messages.RESTART, "z"),
+                     Action(messages.FINISH, "t")))
     return Screen(text="\n".join(lines), actions=tuple(rows))
 
 
@@ -418,7 +455,9 @@ def press(flow: Flow, env: RuleEnv, state: FlowState, code: str) -> Turn | None:
         return back(flow, env, state)
     if step.terminal:
         if code == "t":
-            return Turn(state=None, screens=(), outcome="finished")
+            action = step.action.name if step.action is not None else None
+            return Turn(state=None, screens=(), outcome="finished", action=action,
+                        values=dict(trail.values) if action else {})
         if code.startswith("e") and code[1:].isdigit():
             target = flow.step_at(int(code[1:]))
             if target is None or target.id not in asked_on_path(flow, trail.path):

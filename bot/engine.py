@@ -14,12 +14,13 @@ from bot import dialog, messages
 from bot.callbacks import FlowButton, RefineButton
 from bot.content import Content
 from bot.dialog import FlowState, Screen, Turn
-from bot.flowrules import OTHER_TERRITORY, RuleEnv
+from bot.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.flows import Flow
 from bot.knowledge import Match
 from bot.quick import QuickRequest
 from bot.quick import answer as quick_answer
 from bot.quick import parse as quick_parse
+from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
 from bot.text import normalize
 from bot.values import InvalidValue
@@ -33,6 +34,7 @@ QUESTION_STARTS = frozenset(
     "puis faut dois doit pouvez lequel laquelle".split())
 Clock = Callable[[], dt.datetime]
 Handler = Callable[["Conversation", str], Awaitable[list["Outgoing"]]]
+ActionHandler = Callable[["Conversation", Mapping[str, object]], Awaitable[list["Outgoing"]]]
 
 
 def utc_now() -> dt.datetime:
@@ -116,11 +118,16 @@ class Assistant:
     """Routes each input: command → button → active flow step → quick computation → FAQ."""
 
     def __init__(self, content: Content, store: Store, *, clock: Clock = utc_now,
-                 timezone: str = "Europe/Paris") -> None:
+                 timezone: str = "Europe/Paris",
+                 reminders: ReminderStore | None = None) -> None:
+        """`reminders` defaults to the store's own connection (see README, « Rappels »)."""
+        from bot.reminder_chat import ReminderChat  # noqa: PLC0415 - it builds our replies
         self.content = content
         self.store = store
         self.clock = clock
         self.zone = ZoneInfo(timezone)
+        self.reminders = reminders or ReminderStore(store.db)
+        self.reminder_chat = ReminderChat(self, self.reminders)
         self.commands: dict[str, Handler] = {
             "start": self._reply_menu(messages.WELCOME),
             "menu": self._reply_menu(messages.MENU),
@@ -130,6 +137,9 @@ class Assistant:
         }
         for flow_id in content.flows:
             self.commands[flow_id] = self._flow_command(flow_id)
+        self.commands["rappels"] = self.reminder_chat.command
+        self.actions: dict[str, ActionHandler] = {
+            "programmer_rappels": self.reminder_chat.schedule}
 
     async def handle(self, conversation: Conversation, incoming: Incoming) -> list[Outgoing]:
         """All replies to one input."""
@@ -235,6 +245,10 @@ class Assistant:
         text = entry.answer + (f"\n\n{messages.SEE_ALSO}" if rows else "")
         return Outgoing(text=text, buttons=rows)
 
+    def menu_reply(self, text: str) -> Outgoing:
+        """`text` with the menu's buttons."""
+        return self._menu_reply(text)
+
     def _menu_reply(self, text: str) -> Outgoing:
         buttons = []
         for item in self.content.menu:
@@ -267,6 +281,8 @@ class Assistant:
                 await self.store.set_unanswered_outcome(int(record), conversation.chat_id,
                                                         f"chosen:{entry_id}")
                 return await self._then_flow(conversation, [self._faq_reply(entry_id)])
+        if kind == "r":
+            return await self.reminder_chat.button(conversation, value)
         if kind == "n" and value.isdigit():
             await self.store.set_unanswered_outcome(int(value), conversation.chat_id, "none")
             return [self._menu_reply(messages.NONE_CHOSEN)]
@@ -280,7 +296,8 @@ class Assistant:
         for value in (answers or {}).values():
             if isinstance(value, str) and value in self.content.params.territories:
                 zone = self.content.params.territories[value].zone
-        return RuleEnv(params=self.content.params, today=self.clock().astimezone(zone).date())
+        now = self.clock()
+        return RuleEnv(params=self.content.params, today=now.astimezone(zone).date(), now=now)
 
     async def _row(self, conversation: Conversation) -> ConversationRow:
         row = await self.store.conversation(conversation.chat_id, conversation.user_id)
@@ -288,11 +305,16 @@ class Assistant:
 
     def _flow_command(self, flow_id: str) -> Handler:
         async def begin(conversation: Conversation, args: str) -> list[Outgoing]:
-            row = await self._row(conversation)
-            flow = self.content.flows[flow_id]
-            return await self._apply(conversation, row.seq, flow,
-                                     dialog.start(flow, self._env()))
+            return await self.start_flow(conversation, flow_id)
         return begin
+
+    async def start_flow(self, conversation: Conversation, flow_id: str,
+                         prefill: Mapping[str, object] | None = None) -> list[Outgoing]:
+        """Begin a flow (questions answered by `prefill` are passed)."""
+        row = await self._row(conversation)
+        flow = self.content.flows[flow_id]
+        return await self._apply(conversation, row.seq, flow,
+                                 dialog.start(flow, self._env(prefill), prefill))  # type: ignore[arg-type]
 
     async def _refine(self, conversation: Conversation, refine: RefineButton) -> list[Outgoing]:
         params = self.content.params
@@ -420,6 +442,9 @@ class Assistant:
         """Save the turn's state (the next turn number), then show its screens."""
         seq += 1
         title = html.escape(flow.title, quote=False)
+        if turn.state is None and turn.action is not None:
+            await self._save(conversation, ConversationRow(seq=seq))
+            return await self.actions[turn.action](conversation, turn.values)
         if turn.state is None:
             await self._save(conversation, ConversationRow(seq=seq))
             text = {"cancelled": messages.FLOW_CANCELLED,
@@ -431,7 +456,21 @@ class Assistant:
         await self._save(conversation, ConversationRow(
             seq=seq, flow_id=state.flow_id, flow_version=state.version, step=state.step,
             answers=dict(state.answers), history=state.history, editing=state.editing))
+        await self._remember_territory(conversation, state.answers)
         return self._outgoing(turn.screens, seq, replace=replace)
+
+    async def _remember_territory(self, conversation: Conversation,
+                                  answers: Mapping[str, object]) -> None:
+        """A territory answered in any flow becomes the chat's (for /rappels' time zone)."""
+        if "territoire" not in answers:
+            return
+        try:
+            territory = territory_of(self.content.params, answers)
+        except ValueError:  # "autre" not answered yet
+            return
+        chat = conversation.chat_id
+        if await self.reminders.known_territory(chat) != territory.id:
+            await self.reminders.remember_territory(chat, territory.id, self.clock())
 
     async def _save(self, conversation: Conversation, row: ConversationRow) -> None:
         await self.store.save_conversation(conversation.chat_id, conversation.user_id, row,
@@ -488,15 +527,22 @@ def simulation_prefill(flow: Flow, refine: RefineButton,
     prefill: dict[str, object] = {}
     if refine.posts:
         prefill["postes"] = refine.posts
-    where, other = flow.step_of("territoire"), flow.step_of("territoire_autre")
-    if refine.territory in territories and where is not None:
-        if where.option(refine.territory):
-            prefill["territoire"] = refine.territory
-        elif other is not None and other.option(refine.territory) and \
-                where.option(OTHER_TERRITORY):
-            prefill["territoire"] = OTHER_TERRITORY
-            prefill["territoire_autre"] = refine.territory
+    if refine.territory:
+        prefill.update(territory_prefill(flow, refine.territory, territories))
     structure = flow.step_of("structure")
     if refine.structure and structure is not None and structure.option(refine.structure):
         prefill["structure"] = refine.structure
     return prefill
+
+
+def territory_prefill(flow: Flow, territory: str,
+                      territories: Mapping[str, object]) -> dict[str, object]:
+    """The answers of a flow's territory questions that give `territory` (or none)."""
+    where, other = flow.step_of("territoire"), flow.step_of("territoire_autre")
+    if territory not in territories or where is None:
+        return {}
+    if where.option(territory):
+        return {"territoire": territory}
+    if other is not None and other.option(territory) and where.option(OTHER_TERRITORY):
+        return {"territoire": OTHER_TERRITORY, "territoire_autre": territory}
+    return {}

@@ -10,7 +10,9 @@ from itertools import groupby
 from typing import Any, Literal
 
 from bot import formatting
+from bot.deadlines import MILESTONES, Milestone, deadlines_for, describe
 from bot.params import Parameters, Territory
+from bot.reminders import describe_schedule, plan
 from bot.rules import (
     COMMITMENTS,
     ESTABLISHMENTS,
@@ -33,10 +35,12 @@ OTHER_TERRITORY = "autre"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleEnv:
-    """What a rule may use besides answers: the parameters and today's date (no clock)."""
+    """What a rule may use besides answers: the parameters, today's date and the current
+    instant (given by the engine's clock; rules never read a clock)."""
 
     params: Parameters
     today: dt.date
+    now: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -160,7 +164,57 @@ SIMULATION = RuleSpec(
                             "qpv_zrr": YES_NO})
 
 
-REGISTRY: Mapping[str, RuleSpec] = {r.name: r for r in (ELIGIBILITY, SMIC_AT_START, SIMULATION)}
+# --- deadlines of a recruitment milestone ------------------------------------------------
+
+def milestone_of(answers: Mapping[str, Any]) -> Milestone:
+    """The milestone answered in the reminders flow."""
+    return Milestone(kind=answers["jalon"], date=answers["date_jalon"])
+
+
+def _deadlines(env: RuleEnv, answers: Mapping[str, Any]) -> dict[str, Any]:
+    territory = territory_of(env.params, answers)
+    deadlines = deadlines_for(milestone_of(answers), env.params)
+    now = env.now or dt.datetime.combine(env.today, dt.time(0), tzinfo=territory.zone)
+    schedule = plan(deadlines, territory.timezone, now=now)
+    return {"echeances": "\n\n".join(describe(d) for d in deadlines),
+            "rappels": describe_schedule(schedule),
+            "nombre_rappels": len(schedule.planned),
+            "territoire_nom": territory.name}
+
+
+DEADLINES = RuleSpec(
+    name="echeances",
+    inputs={"jalon": "choice", "date_jalon": "date", "territoire": "choice",
+            "territoire_autre": "choice"},
+    optional=frozenset({"territoire_autre"}),
+    outputs={"echeances": "html", "rappels": "html", "nombre_rappels": "int",
+             "territoire_nom": "text"},
+    run=_deadlines,
+    choices=lambda params: {**_territory_choices(params), "jalon": frozenset(MILESTONES)})
+
+
+REGISTRY: Mapping[str, RuleSpec] = {
+    r.name: r for r in (ELIGIBILITY, SMIC_AT_START, SIMULATION, DEADLINES)}
+
+
+# --- actions: what the confirm button of a recap does (run by the engine, with I/O) -------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionSpec:
+    """An action a recap can end with: its name and the values it needs."""
+
+    name: str
+    inputs: Mapping[str, Kind]
+    optional: frozenset[str] = frozenset()
+
+
+SCHEDULE_REMINDERS = ActionSpec(
+    name="programmer_rappels",
+    inputs={"jalon": "choice", "date_jalon": "date", "territoire": "choice",
+            "territoire_autre": "choice"},
+    optional=frozenset({"territoire_autre"}))
+
+ACTIONS: Mapping[str, ActionSpec] = {a.name: a for a in (SCHEDULE_REMINDERS,)}
 
 
 # --- French rendering of a simulation (HTML-safe) -----------------------------------------

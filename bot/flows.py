@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.flowrules import REGISTRY, Kind, RuleSpec
+from bot.flowrules import ACTIONS, REGISTRY, ActionSpec, Kind, RuleSpec
 from bot.params import Parameters
 from bot.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
 
@@ -18,16 +18,18 @@ ASK_KINDS: Mapping[str, Kind] = {
     "date": "date"}
 STEP_KINDS = (*ASK_KINDS, "message", "calcul", "recapitulatif")
 COMMON_KEYS = {"id", "type", "suite"}
+ASK_KEYS = {"question", "libelle", "aide", "passer_si_connu"}
 KEYS = {
-    "choix": {"question", "libelle", "aide", "choix"},
-    "entier": {"question", "libelle", "aide", "min", "max", "defaut", "suggestions", "unite"},
-    "montant": {"question", "libelle", "aide", "min", "max", "defaut", "suggestions"},
-    "pourcentage": {"question", "libelle", "aide", "min", "max", "defaut", "suggestions"},
-    "date": {"question", "libelle", "aide", "min", "max"},
+    "choix": ASK_KEYS | {"choix"},
+    "entier": ASK_KEYS | {"min", "max", "defaut", "suggestions", "unite"},
+    "montant": ASK_KEYS | {"min", "max", "defaut", "suggestions"},
+    "pourcentage": ASK_KEYS | {"min", "max", "defaut", "suggestions"},
+    "date": ASK_KEYS | {"min", "max", "sans_annee"},
     "message": {"texte", "source"},
     "calcul": {"regle"},
-    "recapitulatif": {"texte", "source"},
+    "recapitulatif": {"texte", "source", "action", "bouton"},
 }
+YEARLESS = ("derniere",)  # "12 mars" without a year: the latest 12 March up to today
 FLOW_KEYS = {"id", "version", "titre", "premiere_etape", "etapes"}
 RESERVED_COMMANDS = frozenset({"start", "menu", "aide", "annuler", "reprendre"})
 ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -97,6 +99,10 @@ class Step:
     rule: RuleSpec | None = None
     next: tuple[Branch, ...] = ()
     sources: tuple[str, ...] = ()
+    skip_known: bool = False            # asked only when no answer is known yet (prefill)
+    yearless: str | None = None         # date without a year: "derniere", or refused
+    action: ActionSpec | None = None    # recap: what its confirm button does
+    action_label: str = ""
 
     @property
     def asks(self) -> bool:
@@ -140,7 +146,8 @@ class Flow:
 
 
 def load_flows(flows_dir: Path | None, params: Parameters,
-               rules: Mapping[str, RuleSpec] = REGISTRY) -> dict[str, Flow]:
+               rules: Mapping[str, RuleSpec] = REGISTRY,
+               actions: Mapping[str, ActionSpec] = ACTIONS) -> dict[str, Flow]:
     """Load and validate every flows/*.yaml; raise InvalidContent listing every problem."""
     if flows_dir is None or not flows_dir.is_dir():
         return {}
@@ -152,7 +159,7 @@ def load_flows(flows_dir: Path | None, params: Parameters,
         except InvalidContent as exc:
             errors += exc.errors
             continue
-        flow = _Loader(doc, params, rules, errors).flow()
+        flow = _Loader(doc, params, rules, errors, actions).flow()
         if flow is None:
             continue
         if flow.id in flows:
@@ -169,10 +176,12 @@ class _Loader:
     """Validates one flow file into a Flow, appending `file:line` errors."""
 
     def __init__(self, doc: YamlDoc, params: Parameters, rules: Mapping[str, RuleSpec],
-                 errors: list[ContentError]) -> None:
+                 errors: list[ContentError],
+                 actions: Mapping[str, ActionSpec] = ACTIONS) -> None:
         self.doc = doc
         self.params = params
         self.rules = rules
+        self.actions = actions
         self.errors = errors
         self.broken: set[str] = set()  # steps with errors: not "unknown" when named again
 
@@ -288,6 +297,7 @@ class _Loader:
                            "récapitulatif)", *path)
             else:
                 fields["label"] = label.strip()
+        self._extras(raw, kind, what, path, fields)
         if kind == "choix":
             fields["options"] = self._options(raw.get("choix"), what, path)
         if kind in ("entier", "montant", "pourcentage", "date"):
@@ -307,6 +317,17 @@ class _Loader:
             fields["text"] = self._text(raw.get("texte"), what, "texte", path,
                                         required=kind == "message")
             fields["sources"] = self._sources(raw.get("source"), what, path)
+        if kind != "recapitulatif":
+            fields["next"] = self._next(raw.get("suite"), what, path)
+        if len(self.errors) > count:
+            self.broken.add(step_id)
+            return None
+        return Step(**fields)
+
+    def _extras(self, raw: dict[str, Any], kind: str, what: str, path: tuple[str | int, ...],
+                fields: dict[str, Any]) -> None:
+        """The rule of a calcul; optional keys: passer_si_connu, sans_annee (dates), action
+        and bouton (recap)."""
         if kind == "calcul":
             name = raw.get("regle")
             if name not in self.rules:
@@ -314,12 +335,31 @@ class _Loader:
                            f"{', '.join(sorted(self.rules))})", *path, "regle")
             else:
                 fields["rule"] = self.rules[name]
-        if kind != "recapitulatif":
-            fields["next"] = self._next(raw.get("suite"), what, path)
-        if len(self.errors) > count:
-            self.broken.add(step_id)
-            return None
-        return Step(**fields)
+        if kind in ASK_KINDS and "passer_si_connu" in raw:
+            if not isinstance(raw["passer_si_connu"], bool):
+                self.error(f"{what} : « passer_si_connu » vaut true ou false", *path,
+                           "passer_si_connu")
+            else:
+                fields["skip_known"] = raw["passer_si_connu"]
+        if kind == "date" and "sans_annee" in raw:
+            if raw["sans_annee"] not in YEARLESS:
+                self.error(f"{what} : « sans_annee » : {', '.join(YEARLESS)} (une date sans "
+                           "année est alors la plus récente, jusqu'à aujourd'hui)", *path,
+                           "sans_annee")
+            else:
+                fields["yearless"] = raw["sans_annee"]
+        if kind == "recapitulatif" and ("action" in raw or "bouton" in raw):
+            name, button = raw.get("action"), raw.get("bouton")
+            if name not in self.actions:
+                self.error(f"{what} : action inconnue « {name} » (actions connues : "
+                           f"{', '.join(sorted(self.actions)) or 'aucune'})", *path, "action")
+            else:
+                fields["action"] = self.actions[name]
+            if not isinstance(button, str) or not button.strip():
+                self.error(f"{what} : « bouton » manquant : le libellé du bouton qui lance "
+                           "l'action", *path)
+            else:
+                fields["action_label"] = button.strip()
 
     def _text(self, raw: Any, what: str, key: str, path: tuple[str | int, ...], *,
               required: bool = False) -> tuple[Part, ...]:
@@ -553,6 +593,9 @@ class _Names:
                 self._tests(step, branch.tests, index, "suite")
             if step.rule is not None:
                 self._rule(step, index)
+            if step.action is not None:
+                for name in sorted(set(step.action.inputs) - step.action.optional):
+                    self._known(step, name, index, "action")
 
     def _exists(self, step: Step, name: str, path: tuple[Any, ...]) -> bool:
         if name not in self.kinds:

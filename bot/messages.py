@@ -16,6 +16,7 @@ HELP = (
     "<b>Commandes</b>\n"
     "/eligibilite : vérifier si votre structure peut accueillir un conseiller\n"
     "/simulation : simuler le financement et le coût d'un poste\n"
+    "/rappels : être prévenu avant chaque échéance du recrutement\n"
     "/reprendre : revenir à la question en cours\n"
     "/annuler : abandonner le questionnaire en cours\n"
     "/menu : les thèmes\n"

@@ -82,6 +82,11 @@ CREATE TABLE IF NOT EXISTS blocked_chats (
     blocked_at TEXT NOT NULL,
     reason TEXT
 );
+CREATE TABLE IF NOT EXISTS chat_territories (
+    chat_id INTEGER PRIMARY KEY,
+    territory TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 """
 
 
@@ -186,7 +191,8 @@ class ReminderStore:
         """Record a milestone and its reminders; it replaces the chat's one of the same kind.
 
         The replaced milestone is marked cancelled and its reminders still to send are
-        cancelled. The chat is no longer considered blocked (its user is talking to us).
+        cancelled. The chat is no longer considered blocked (its user is talking to us), and
+        the territory becomes the chat's known one.
         """
         stamp = ts(now)
         async with self._write() as db:
@@ -199,6 +205,10 @@ class ReminderStore:
                 "UPDATE milestones SET cancelled_at = ? WHERE chat_id = ? AND kind = ?"
                 " AND cancelled_at IS NULL", (stamp, chat_id, milestone.kind))
             await db.execute("DELETE FROM blocked_chats WHERE chat_id = ?", (chat_id,))
+            await db.execute(
+                "INSERT INTO chat_territories (chat_id, territory, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET territory = excluded.territory,"
+                " updated_at = excluded.updated_at", (chat_id, territory, stamp))
             cursor = await db.execute(
                 "INSERT INTO milestones (chat_id, user_id, kind, date, territory, timezone,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -234,6 +244,22 @@ class ReminderStore:
                 (chat_id,)) as cur:
             row = await cur.fetchone()
         return row[0] if row else None
+
+    async def remember_territory(self, chat_id: int, territory: str,
+                                 now: dt.datetime) -> None:
+        """The chat's territory, as answered in any questionnaire (a simulation…)."""
+        async with self._write() as db:
+            await db.execute(
+                "INSERT INTO chat_territories (chat_id, territory, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET territory = excluded.territory,"
+                " updated_at = excluded.updated_at", (chat_id, territory, ts(now)))
+
+    async def known_territory(self, chat_id: int) -> str | None:
+        """The territory the chat last gave: in a questionnaire, else with a milestone."""
+        async with self.db.execute(
+                "SELECT territory FROM chat_territories WHERE chat_id = ?", (chat_id,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else await self.last_territory(chat_id)
 
     async def cancel_milestone(self, chat_id: int, milestone_id: int,
                                now: dt.datetime) -> bool:

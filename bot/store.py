@@ -11,6 +11,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot import reminder_store
+
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: list[str] = [
     """
@@ -50,6 +52,9 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 4: milestones, reminders (rows, never in-memory jobs), chats where reminders are
+    # suspended (403), the territory each chat gave (bot/reminder_store.py).
+    reminder_store.SCHEMA,
 ]
 
 

@@ -13,6 +13,7 @@ from bot.channels import console
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Assistant
+from bot.reminder_store import format_pending, list_pending, open_readonly
 from bot.store import Store
 from bot.yamlsource import InvalidContent
 
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered = sub.add_parser("unanswered", help="questions sans réponse, les plus "
                                                    "fréquentes d'abord")
     unanswered.add_argument("--limit", type=int, default=50)
+    sub.add_parser("reminders", help="rappels en attente : chat, heure locale et UTC, texte "
+                                     "(lecture seule, fonctionne l'assistant arrêté)")
     return parser
 
 
@@ -47,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "check":
         return check(args.knowledge or settings.knowledge_dir, args.flows or settings.flows_dir)
+    if command == "reminders":
+        return asyncio.run(show_reminders(settings.database))
     try:
         content = load_content(settings.knowledge_dir, settings.flows_dir)
     except InvalidContent as exc:
@@ -130,4 +135,19 @@ async def show_unanswered(settings: Settings, limit: int) -> int:
         print(f"       dernière fois : {summary.last_asked} ; meilleures entrées : {best}")
         if summary.outcomes:
             print(f"       choix des usagers : {', '.join(summary.outcomes)}")
+    return 0
+
+
+async def show_reminders(database: Path) -> int:
+    """Reminders not known as sent, soonest first; the database is opened read-only."""
+    try:
+        db = await open_readonly(database)
+    except FileNotFoundError as exc:
+        print(f"Impossible de lister les rappels : {exc}.", file=sys.stderr)
+        return 1
+    try:
+        rows = await list_pending(db)
+    finally:
+        await db.close()
+    print(format_pending(rows))
     return 0

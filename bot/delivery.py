@@ -1,7 +1,8 @@
 """What a channel's send function raises, so that the sweep knows what to do next.
 
 The Telegram adapter translates: telegram.error.Forbidden (and BadRequest "chat not found")
-→ Blocked; RetryAfter → RetryLater(retry_after); NetworkError and TimedOut → Transient.
+→ Blocked; RetryAfter → RetryLater(retry_after); another BadRequest → Rejected (given up at
+once: sending the same text again would fail again); NetworkError and TimedOut → Transient.
 Any other exception is treated like Transient (retried with backoff, then given up).
 """
 
@@ -30,3 +31,7 @@ class RetryLater(DeliveryError):
 
 class Transient(DeliveryError):
     """A failure that may pass (network error, server error 5xx, timeout)."""
+
+
+class Rejected(DeliveryError):
+    """Telegram refused this message itself (400: bad HTML, too long…): no retry."""

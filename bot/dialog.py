@@ -258,6 +258,8 @@ def parse(flow: Flow, step: Step, text: str, env: RuleEnv, known: Mapping[str, A
         case "date":
             if step.yearless == "derniere":
                 day = latest_day_and_month(text, env.today)
+                if day is not None and low is not None and day < low:
+                    day = add_year(day)  # too early: the coming one, if it exists
                 if day is not None:
                     return values.parse_date(day.strftime("%d/%m/%Y"), today=env.today,
                                              minimum=low, maximum=high)
@@ -265,9 +267,18 @@ def parse(flow: Flow, step: Step, text: str, env: RuleEnv, known: Mapping[str, A
     raise ValueError(f"step {step.id} does not ask")
 
 
+def add_year(day: dt.date) -> dt.date:
+    """The same day a year later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return dt.date(day.year + 1, 3, 1)
+
+
 def latest_day_and_month(text: str, today: dt.date) -> dt.date | None:
     """ "12 mars", "12/03", "1er mars": the latest such day up to today (None: not a day and
-    a month without a year). A day that exists in no recent year is refused."""
+    a month without a year). A day that exists in no recent year is refused. The parser then
+    takes the next one instead when the latest is before the question's minimum."""
     words = [w[:-2] if w.endswith("er") and w[:-2].isdigit() else w
              for w in normalize(text).split()]
     words = [w for w in words if w not in values.DATE_FILLERS]

@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Blocked, RetryLater, Send
+from bot.delivery import Blocked, Rejected, RetryLater, Send
 from bot.ratelimit import Limits, RateLimiter
 from bot.reminder_store import ReminderStore, StoredReminder
 from bot.reminders import reminder_text
@@ -194,6 +194,11 @@ class Sweeper:
                 reminder.id, at=now + dt.timedelta(seconds=error.seconds),
                 error=f"429 : {error}", now=now, count_attempt=False)
             report.retried += 1
+        except Rejected as error:
+            await self.store.mark_failed(reminder.id, error=f"refusé : {error}",
+                                         now=self.clock())
+            report.failed += 1
+            log.error("rappel %s refusé par Telegram, abandonné : %s", reminder.id, error)
         except Exception as error:  # Transient, and anything unexpected
             await self._failed(reminder, error, report)
         else:

@@ -1,0 +1,143 @@
+"""Reminders over Telegram: the sweep's send function, and the sweep's life in the Application.
+
+`make_send(bot)` sends one reminder (HTML) and translates Telegram's errors into the sweep's
+(bot/delivery.py). The sweep has its own rate limiter (bot/ratelimit.py), so these sends go
+through a plain `telegram.Bot` without PTB's AIORateLimiter: no second throttle, no hidden
+retry that could send a reminder twice.
+
+`start_reminders(application, database)` (call it from post_init) opens the sweep's own
+SQLite connection (the engine's one commits after each of its operations, and could commit a
+half-done sweep transaction) and runs `Sweeper.run_forever()` as a task; `service.stop()`
+(from post_shutdown) lets the sends in flight finish and be marked, then closes everything.
+`service.user_wrote(chat_id)` (from the message handler) resumes the reminders of a chat that
+had blocked the bot and writes again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+
+from bot.delivery import Blocked, Rejected, RetryLater, Send, Transient
+from bot.ratelimit import Limits
+from bot.reminder_store import ReminderStore
+from bot.store import Store
+from bot.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
+
+log = logging.getLogger(__name__)
+GONE = ("chat not found", "user is deactivated", "bot was kicked", "bot was blocked",
+        "have no rights to send", "not enough rights")
+
+
+def retry_seconds(value: float | dt.timedelta) -> float:
+    """RetryAfter.retry_after as seconds (PTB 22 gives an int, or a timedelta)."""
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def translate(error: TelegramError) -> Exception:
+    """The sweep's exception for a Telegram error."""
+    if isinstance(error, Forbidden):
+        return Blocked(error.message)
+    if isinstance(error, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22.2+ warns about the int form
+            warnings.simplefilter("ignore")
+            return RetryLater(retry_seconds(error.retry_after), error.message)
+    if isinstance(error, BadRequest):  # before NetworkError: BadRequest is one
+        if any(reason in error.message.lower() for reason in GONE):
+            return Blocked(error.message)
+        return Rejected(error.message)
+    if isinstance(error, ChatMigrated):
+        return Blocked(f"groupe devenu supergroupe {error.new_chat_id}")
+    if isinstance(error, TimedOut | NetworkError):
+        return Transient(error.message)
+    return Transient(str(error))
+
+
+def make_send(bot: Bot) -> Send:
+    """send(chat_id, html_text) for the sweep, through `bot` (give one without rate limiter)."""
+
+    async def send(chat_id: int, text: str) -> None:
+        try:
+            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+                                   link_preview_options=LinkPreviewOptions(is_disabled=True))
+        except TelegramError as error:
+            raise translate(error) from error
+
+    return send
+
+
+def plain_bot(bot: Bot, *, connections: int = 16) -> Bot:
+    """A Bot on the same token and server as `bot`, without rate limiter nor its request pool."""
+    base_url = bot.base_url.removesuffix(bot.token)
+    base_file_url = bot.base_file_url.removesuffix(bot.token)
+    request = HTTPXRequest(connection_pool_size=connections, read_timeout=20.0)
+    return Bot(bot.token, base_url=base_url, base_file_url=base_file_url, request=request)
+
+
+@dataclass(slots=True)
+class ReminderService:
+    """The running sweep: its task, its connection, its bot."""
+
+    sweeper: Sweeper
+    task: asyncio.Task[None]
+    store: Store
+    bot: Bot
+    clock: Clock
+
+    @property
+    def reminders(self) -> ReminderStore:
+        return self.sweeper.store
+
+    async def user_wrote(self, chat_id: int) -> bool:
+        """A message came from this chat: if reminders were suspended (403), resume them."""
+        if not await self.reminders.is_blocked(chat_id):
+            return False
+        count = await self.reminders.unblock_chat(chat_id, self.clock())
+        log.info("chat %s de retour : %s rappel(s) repris", chat_id, count)
+        return True
+
+    async def stop(self) -> None:
+        """Stop sweeping (sends in flight finish and are marked), close the bot and database."""
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        with contextlib.suppress(TelegramError, RuntimeError):
+            await self.bot.shutdown()
+        await self.store.close()
+
+
+async def start_reminders(application: Any, database_path: str | Path, *,
+                          clock: Clock = utc_now, sleep: Sleep = asyncio.sleep,
+                          config: SweepConfig | None = None, limits: Limits | None = None,
+                          bot: Bot | None = None) -> ReminderService:
+    """Open the sweep's own connection (WAL, busy_timeout) and start sweeping in a task."""
+    store = await Store.open(database_path)    # migrations are idempotent; WAL, busy_timeout
+    sender = bot or plain_bot(application.bot)
+    try:
+        await sender.initialize()
+    except BaseException:
+        await store.close()
+        raise
+    sweeper = Sweeper(ReminderStore(store.db), make_send(sender), clock=clock, sleep=sleep,
+                      config=config, limits=limits)
+    task = asyncio.create_task(sweeper.run_forever(), name="rappels")
+    return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock)

@@ -19,16 +19,18 @@ from bot.yamlsource import InvalidContent
 
 BANNER = ("Mode terminal. Pour le bot Telegram, définissez TELEGRAM_BOT_TOKEN "
           "(voir README). Quittez avec Ctrl+D.")
-TELEGRAM_LATER = ("TELEGRAM_BOT_TOKEN est défini, mais le canal Telegram n'est pas encore livré "
-                  "dans cette version : ouverture du mode terminal.")
+WEBHOOK_NEEDS_TOKEN = "Le mode webhook demande TELEGRAM_BOT_TOKEN (voir README)."
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=(
         "Assistant Conseiller numérique France Services pour les collectivités."))
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="démarrer l'assistant (Telegram si TELEGRAM_BOT_TOKEN, "
-                               "sinon le terminal)")
+    run = sub.add_parser("run", help="démarrer l'assistant (Telegram si TELEGRAM_BOT_TOKEN, "
+                                     "sinon le terminal)")
+    run.add_argument("--webhook", action="store_true",
+                     help="Telegram par webhook (PORT, WEBHOOK_URL, WEBHOOK_SECRET) au lieu "
+                          "de l'interrogation continue (long polling)")
     sub.add_parser("chat", help="discuter dans le terminal")
     ask = sub.add_parser("ask", help="répondre à une question (ou une par ligne avec -)")
     ask.add_argument("question", help="la question, ou - pour lire l'entrée standard")
@@ -63,10 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(show_unanswered(settings, args.limit))
     if command == "ask":
         return asyncio.run(ask(settings, content, args.question, as_json=args.json))
-    banner = BANNER
-    if command == "run" and settings.telegram_token:
-        banner = TELEGRAM_LATER
-    return asyncio.run(chat(settings, content, banner if command == "run" else None))
+    if command == "run":
+        webhook = getattr(args, "webhook", False)
+        if settings.telegram_token:
+            from bot.channels import telegram  # noqa: PLC0415 - only `run` loads PTB
+            return telegram.run(settings, content, webhook=webhook)
+        if webhook:
+            print(WEBHOOK_NEEDS_TOKEN, file=sys.stderr)
+            return 2
+    return asyncio.run(chat(settings, content, BANNER if command == "run" else None))
 
 
 def check(knowledge_dir: Path, flows_dir: Path) -> int:

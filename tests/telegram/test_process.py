@@ -86,6 +86,7 @@ async def test_sigterm_finishes_the_update_in_hand_and_closes_the_database(
     assert not (tmp_path / "bot.sqlite3-wal").exists()  # every connection closed cleanly
     assert step_of(database, alice.id) == "territoire"
     assert emu.token not in log and emu.token.split(":")[1] not in log
+    assert "HTTP Request" not in log  # httpx's request lines (with URLs) are silenced
     assert not emu.pending_updates  # the update was confirmed to Telegram before leaving
 
 

@@ -6,6 +6,7 @@ Run: .venv/bin/python bench/faq.py [--failures]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import statistics
 import sys
@@ -22,6 +23,7 @@ from bot.content import Content, load_content  # noqa: E402
 from bot.engine import Assistant  # noqa: E402
 from bot.evaluation import Case, Outcome, Report, evaluate, load_cases, outcome_of  # noqa: E402
 from bot.knowledge import FaqMatcher  # noqa: E402
+from bot.store import Store  # noqa: E402
 from bot.text import normalize  # noqa: E402
 
 CASES = ROOT / "tests" / "data" / "questions.yaml"
@@ -75,7 +77,19 @@ def main() -> None:
     parser.add_argument("--failures", action="store_true", help="list the misses")
     args = parser.parse_args()
     content = load_content(ROOT / "knowledge", ROOT / "flows")
-    assistant = Assistant(content, store=None)  # type: ignore[arg-type]  # answer() needs no I/O
+    asyncio.run(report(content, show_failures=args.failures))
+
+
+async def report(content: Content, *, show_failures: bool) -> None:
+    store = await Store.open(":memory:")  # answer() itself does no I/O
+    try:
+        measure(content, store, show_failures=show_failures)
+    finally:
+        await store.close()
+
+
+def measure(content: Content, store: Store, *, show_failures: bool) -> None:
+    assistant = Assistant(content, store)
     cases: list[Case] = load_cases(CASES)
     phrasings = sum(len(e.phrasings) for e in content.faq.values())
     print(f"FAQ: {len(content.faq)} entries, {phrasings} phrasings; evaluation set: "
@@ -85,12 +99,12 @@ def main() -> None:
     show("naive", evaluate(cases, naive_outcome(content)))
     questions = [c.question for c in cases]
     for label, subject, rounds in (("real FAQ", assistant, 20),
-                                   ("FAQ x10", Assistant(replicated(content, 10), None), 3)):
+                                   ("FAQ x10", Assistant(replicated(content, 10), store), 3)):
         timings = latencies_ms(subject, questions, rounds)
         print(f"latency {label:<9} p50 {percentile(timings, 50):.3f} ms"
               f"  p99 {percentile(timings, 99):.3f} ms  max {max(timings):.3f} ms"
               f"  ({len(timings)} answers)")
-    if args.failures:
+    if show_failures:
         for question, expected, got in ours.failures:
             print(f"  {question!r}: expected {expected}, got {got}")
 

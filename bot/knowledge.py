@@ -29,7 +29,7 @@ exactement concretement svp stp possible cas
 """.split())
 
 STEM_LENGTH = 6
-SHORTLIST = 40
+SHORTLIST = 20
 TF_BASE = 0.5
 TF_ALPHA = 0.5
 Band = Literal["answer", "suggest", "fallback"]
@@ -214,19 +214,21 @@ class FaqMatcher:
         for bound, entry_index in bounds:
             if len(top) == 3 and bound <= top[-1]:
                 break
-            best = scale * w.entry * entry_recall[entry_index]
+            base = w.entry * entry_recall[entry_index]
+            best = base
             for index in self._entry_phrasings[entry_index]:
                 shared_stems = query_set & self._stems[index]
                 if not shared_stems:
                     continue
                 shared = sum(weights[s] for s in shared_stems)
-                recall = shared / query_weight
-                precision = shared / self._phrasing_weight[index]
+                partial = base + w.recall * shared / query_weight \
+                    + w.precision * shared / self._phrasing_weight[index]
+                if partial + w.ratio <= best:
+                    continue  # even a perfect fuzzy ratio would not beat this entry's best
                 ratio = fuzz.token_set_ratio(query_text, self._texts[index]) / 100
-                best = max(best, scale * (w.recall * recall + w.precision * precision
-                                        + w.ratio * ratio + w.entry * entry_recall[entry_index]))
-            scores[entry_index] = best
-            top = heapq.nlargest(3, [*top, best])
+                best = max(best, partial + w.ratio * ratio)
+            scores[entry_index] = scale * best
+            top = heapq.nlargest(3, [*top, scale * best])
         best_by_entry = scores
         ranked = sorted(best_by_entry.items(), key=lambda item: -item[1])[:3]
         candidates = tuple(Candidate(entry=self.entries[i], score=round(s, 1))

@@ -1,0 +1,31 @@
+"""FAQ quality on our own evaluation set (tests/data/questions.yaml)."""
+
+from __future__ import annotations
+
+from bot.config import ROOT
+from bot.content import Content
+from bot.engine import Assistant
+from bot.evaluation import evaluate, load_cases, outcome_of
+from bot.store import Store
+
+CASES = ROOT / "tests" / "data" / "questions.yaml"
+MIN_TOP1 = 0.90
+
+
+def test_evaluation_set_is_large_and_varied(content: Content) -> None:
+    cases = load_cases(CASES)
+    in_scope = [c for c in cases if not c.out_of_scope]
+    assert len(in_scope) >= 150
+    assert sum(c.out_of_scope for c in cases) >= 20
+    for case in in_scope:
+        for expected in case.expected:
+            assert expected == "calcul" or expected in content.faq, expected
+
+
+def test_top1_accuracy_and_no_confident_answer_out_of_scope(content: Content,
+                                                            store: Store) -> None:
+    assistant = Assistant(content, store)
+    report = evaluate(load_cases(CASES), lambda q: outcome_of(assistant.answer(q)))
+    misses = "\n".join(f"{q!r}: expected {e}, got {g}" for q, e, g in report.failures)
+    assert report.out_of_scope_confident == 0, misses
+    assert report.top1_rate >= MIN_TOP1, misses

@@ -13,7 +13,8 @@ Delivery guarantee: **at most once per reminder**, and in practice exactly once.
 - Only the messages in flight at the moment of a crash are exposed, at most
   `max_in_flight`; a normal stop (task cancelled, SIGTERM) lets them finish and be marked.
 - A send that fails with an error (network, 5xx) is retried with exponential backoff,
-  then given up after `max_attempts` ('failed', logged). A read timeout after Telegram
+  then given up after `max_attempts` ('failed', logged); a message Telegram refuses as
+  such (400, `Rejected`) is given up at once. A read timeout after Telegram
   accepted the message is the one case where such a retry can duplicate it.
 - After downtime the sweep catches up: a reminder sent more than `late_after` after its
   time says so ("rappel envoyé en retard") and its "dans N jours" is recomputed; when
@@ -150,7 +151,9 @@ class Sweeper:
                 claimed = await self.store.claim(queue.popleft().id, self.clock())
                 if claimed is not None:
                     report.claimed += 1
-                    self.limiter.record(chat, moment)
+                    # counted from when the send really starts: the claim's commit (fsync)
+                    # takes a variable time, and Telegram counts arrivals
+                    self.limiter.record(chat, max(moment, self._seconds()))
                     task = asyncio.create_task(self._deliver(claimed, report))
                     in_flight.add(task)
                 if queue:

@@ -1,0 +1,228 @@
+"""Reminder delivery benchmark: N reminders for N chats due in the same minute, sent through the
+local Bot API emulator under the production rate limits, then the same with a crash.
+
+    .venv/bin/python bench/reminders.py              # 10 000 reminders, both runs (~12 min)
+    .venv/bin/python bench/reminders.py --count 300  # quick
+
+The emulator (tests/botapi) runs in this process, with Telegram's flood control switched on
+(it answers 429 past 1 message/s in a chat or 30/s overall). The sweeper runs in a child
+process, the production code path: `Sweeper` with bot/ratelimit.Limits() defaults (30/s
+overall, 1/s a chat, 20/min a group), its own SQLite connection (WAL, synchronous=FULL) and
+`make_send` on a plain telegram.Bot (bot/channels/telegram_reminders.py).
+
+The crash is a real one: once half of the messages arrived, the child gets SIGKILL (no
+`finally`, no last commit, whatever was in flight is cut), then a new child starts on the
+same database. A subprocess is the only honest way to kill a sweep mid-transaction: cancelling
+a task in the same process would run its `finally` blocks and let the in-flight sends finish.
+
+Counted from the emulator's call log (successful sendMessage per chat): lost = chats that got
+no reminder, duplicates = reminders received more than once. Rows the killed sweeper left in
+'sending' are reported: each is either delivered (Telegram got it before the kill) or lost;
+neither case is ever re-sent (the at-most-once guarantee, see the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# bench/ itself is not an import root: bench/telegram.py must not shadow python-telegram-bot
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
+
+from bot.ratelimit import Limits  # noqa: E402
+from bot.reminder_store import ts  # noqa: E402
+from bot.store import Store  # noqa: E402
+
+CAP = Limits().overall / Limits().overall_window
+
+
+# --- the child: one sweeper, until nothing is left to send ---------------------------------
+
+async def worker(database: str, base_url: str, token: str) -> None:
+    """Sweep until no reminder is pending (a 429 makes one wait its retry_after)."""
+    from telegram import Bot  # noqa: PLC0415
+    from telegram.request import HTTPXRequest  # noqa: PLC0415
+
+    from bot.channels.telegram_reminders import make_send  # noqa: PLC0415
+    from bot.reminder_store import ReminderStore  # noqa: PLC0415
+    from bot.sweep import Sweeper  # noqa: PLC0415
+
+    store = await Store.open(database)
+    bot = Bot(token, base_url=base_url, request=HTTPXRequest(connection_pool_size=16))
+    await bot.initialize()
+    reminders = ReminderStore(store.db)
+    sweeper = Sweeper(reminders, make_send(bot))
+    try:
+        while True:
+            report = await sweeper.run_once()
+            if not await reminders.pending():
+                break
+            if not report.claimed:
+                await asyncio.sleep(0.2)
+    finally:
+        await bot.shutdown()
+        await store.close()
+
+
+# --- the parent: emulator, data, measurement ------------------------------------------------
+
+def fill(database: Path, count: int, due: dt.datetime) -> None:
+    """`count` chats, each with one milestone and one reminder due at `due` (one transaction)."""
+    stamp = ts(due)
+    with sqlite3.connect(database) as db:
+        db.executemany(
+            "INSERT INTO milestones (id, chat_id, user_id, kind, date, territory, timezone,"
+            " created_at) VALUES (?, ?, ?, 'contrat_signe', ?, 'metropole', 'Europe/Paris', ?)",
+            [(i, i, i, due.date().isoformat(), stamp) for i in range(1, count + 1)])
+        db.executemany(
+            "INSERT INTO reminders (chat_id, milestone_id, deadline_kind, deadline_date,"
+            " days_before, due_at, timezone, sentence, explanation, citation, text, created_at,"
+            " updated_at) VALUES (?, ?, 'depart_formation', ?, 0, ?, 'Europe/Paris', ?, ?, ?,"
+            " ?, ?, ?)",
+            [(i, i, due.date().isoformat(), stamp, "le conseiller doit partir en formation",
+              "Explication.", "AMI", f"<b>Rappel</b> : échéance n° {i} aujourd'hui.", stamp,
+              stamp) for i in range(1, count + 1)])
+
+
+def statuses(database: Path) -> Counter[str]:
+    with sqlite3.connect(database) as db:
+        return Counter(dict(db.execute("SELECT status, count(*) FROM reminders GROUP BY status")))
+
+
+def sending_ids(database: Path) -> list[int]:
+    with sqlite3.connect(database) as db:
+        return [r[0] for r in db.execute("SELECT chat_id FROM reminders WHERE status = 'sending'")]
+
+
+class Tally:
+    """Successful sendMessage calls per chat, read incrementally from the emulator's log."""
+
+    def __init__(self, emu) -> None:
+        self.emu = emu
+        self.seen = 0
+        self.per_chat: Counter[int] = Counter()
+        self.times: list[float] = []
+        self.flood = 0
+
+    def update(self) -> int:
+        calls = self.emu.calls
+        while self.seen < len(calls) and calls[self.seen].status is not None:
+            call = calls[self.seen]
+            if call.method == "sendMessage":
+                if call.ok:
+                    self.per_chat[int(call.params["chat_id"])] += 1
+                    self.times.append(call.at)
+                elif call.status == 429:
+                    self.flood += 1
+            self.seen += 1
+        return len(self.times)
+
+
+def spawn(database: Path, emu) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, __file__, "--worker", str(database), emu.base_url,
+                             emu.token], cwd=ROOT)
+
+
+async def run(count: int, *, crash: bool) -> dict[str, float | int]:
+    """One run: fresh emulator and database; optionally SIGKILL the sweeper halfway."""
+    from tests.botapi import BotApiEmulator  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Path(tmp) / "bot.sqlite3"
+        await (await Store.open(database)).close()
+        due = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+        fill(database, count, due)
+        async with BotApiEmulator() as emu:
+            for chat_id in range(1, count + 1):
+                emu.private_chat(emu.user(chat_id, f"Mairie {chat_id}"), started=True)
+            emu.set_flood_limits()
+            tally = Tally(emu)
+            start = time.monotonic()
+            child = spawn(database, emu)
+            killed_at = None
+            in_sending: list[int] = []
+            while True:
+                await asyncio.sleep(0.05)
+                received = tally.update()
+                if crash and killed_at is None and received >= count // 2:
+                    os.kill(child.pid, signal.SIGKILL)
+                    child.wait()
+                    killed_at = received
+                    in_sending = sending_ids(database)
+                    child = spawn(database, emu)
+                if child.poll() is not None:
+                    break
+            await asyncio.sleep(0.2)        # answers still being written by the server
+            tally.update()
+            if child.returncode != 0:
+                raise SystemExit(f"the sweeper failed (exit {child.returncode})")
+        end = time.monotonic()
+        rows = statuses(database)
+    got = tally.per_chat
+    first, last = tally.times[0], tally.times[-1]
+    return {
+        "count": count, "sent": len(tally.times), "total_s": end - start,
+        "send_window_s": last - first, "rate": (len(tally.times) - 1) / max(last - first, 1e-9),
+        "lost": sum(1 for chat in range(1, count + 1) if not got[chat]),
+        "duplicates": sum(n - 1 for n in got.values() if n > 1),
+        "flood_429": tally.flood, "killed_after": killed_at or 0,
+        "interrupted": len(in_sending),
+        "interrupted_delivered": sum(1 for chat in in_sending if got[chat]),
+        "rows_sent": rows.get("sent", 0), "rows_sending": rows.get("sending", 0),
+        "rows_pending": rows.get("pending", 0),
+    }
+
+
+def show(title: str, r: dict[str, float | int]) -> None:
+    print(f"\n{title}")
+    print(f"  delivered        {r['sent']} / {r['count']}")
+    print(f"  delivery rate    {r['rate']:.1f} messages/s (cap {CAP:g}/s: "
+          f"{100 * r['rate'] / CAP:.1f} %), first to last message {r['send_window_s']:.1f} s")
+    print(f"  total time       {r['total_s']:.1f} s (process start-up included)")
+    print(f"  lost             {r['lost']}")
+    print(f"  duplicates       {r['duplicates']}")
+    print(f"  429 from the API {r['flood_429']}")
+    if r["killed_after"]:
+        print(f"  SIGKILL after    {r['killed_after']} messages; {r['interrupted']} row(s) left "
+              f"'sending' (never re-sent), of which {r['interrupted_delivered']} had reached "
+              "Telegram")
+    print(f"  rows             sent {r['rows_sent']}, sending {r['rows_sending']}, "
+          f"pending {r['rows_pending']}")
+
+
+async def main(count: int, runs: list[str]) -> int:
+    results = {}
+    if "steady" in runs:
+        results["steady"] = await run(count, crash=False)
+        show(f"{count} reminders, {count} chats, due in the same minute", results["steady"])
+    if "crash" in runs:
+        results["crash"] = await run(count, crash=True)
+        show("Same, sweeper killed (SIGKILL) halfway and restarted", results["crash"])
+    ok = all(r["lost"] == 0 and r["duplicates"] == 0 for r in results.values())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(worker(*sys.argv[2:]))
+        sys.exit(0)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--runs", default="steady,crash",
+                        help="steady, crash, or both separated by a comma")
+    arguments = parser.parse_args()
+    sys.exit(asyncio.run(main(arguments.count, arguments.runs.split(","))))

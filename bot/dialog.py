@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from bot import formatting, messages, values
+from bot.documents.files import DOCUMENT_CODES, offered
 from bot.flowrules import RuleEnv
 from bot.flows import PARAMS_NAMESPACE, PLACEHOLDER, Flow, Part, Ref, Step, Test
 from bot.text import normalize
@@ -375,6 +376,10 @@ def recap_screen(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any],
         edits.append(Action(messages.EDIT.format(label=asked.label), f"e{flow.index(name)}"))
     lines += ["", messages.RECAP_HINT]
     rows = [tuple(edits[i:i + 2]) for i in range(0, len(edits), 2)]
+    files = [Action(label, DOCUMENT_CODES[kind]) for kind, label in offered(known)
+             if kind in step.documents]
+    if files:
+        rows.append(tuple(files))
     if step.action is not None:
         rows.append((Action(step.action_label, "t"),))
         rows.append((Action(messages.BACK, "b"), Action(messages.CANCEL, "x")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import logging
@@ -14,6 +15,8 @@ from bot import dialog, messages
 from bot.callbacks import FlowButton, RefineButton
 from bot.content import Content
 from bot.dialog import FlowState, Screen, Turn
+from bot.documents.files import CODES as DOCUMENT_KINDS
+from bot.documents.files import offered, render
 from bot.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.flows import Flow
 from bot.knowledge import Match
@@ -418,11 +421,29 @@ class Assistant:
             if turn is None:
                 return await self._current(conversation, row)
             return await self._apply(conversation, row.seq, flow, turn, replace=True)
+        if button.code in DOCUMENT_KINDS:
+            return await self._document(conversation, row, flow, state, button.code)
         turn = dialog.press(flow, self._env(state.answers), state, button.code)
         if turn is None:
             return await self._current(conversation, row, messages.STALE_FLOW_BUTTON)
         navigation = button.code == "b" or button.code.startswith("e")
         return await self._apply(conversation, row.seq, flow, turn, replace=navigation)
+
+    async def _document(self, conversation: Conversation, row: ConversationRow, flow: Flow,
+                        state: FlowState, code: str) -> list[Outgoing]:
+        """A file of the recap (PDF, chart, délibération); the recap stays as it is."""
+        env = self._env(state.answers)
+        state, _ = dialog.screen_at(flow, env, state)
+        kind = DOCUMENT_KINDS[code]
+        step = flow.steps[state.step]
+        if not step.terminal or kind not in step.documents or \
+                kind not in dict(offered(state.answers)):
+            return await self._current(conversation, row, messages.STALE_FLOW_BUTTON)
+        document = await asyncio.to_thread(render, kind, self.content.params, state.answers,
+                                           today=env.today)
+        return [Outgoing(text=html.escape(document.caption, quote=False),
+                         file=Attachment(filename=document.filename, data=document.data,
+                                         kind=document.kind))]
 
     async def _then_flow(self, conversation: Conversation,
                          replies: list[Outgoing]) -> list[Outgoing]:

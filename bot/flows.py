@@ -27,8 +27,10 @@ KEYS = {
     "date": ASK_KEYS | {"min", "max", "sans_annee"},
     "message": {"texte", "source"},
     "calcul": {"regle"},
-    "recapitulatif": {"texte", "source", "action", "bouton"},
+    "recapitulatif": {"texte", "source", "action", "bouton", "documents"},
 }
+# Files a recap may offer: YAML name → document kind (bot/documents/files.py)
+DOCUMENT_NAMES = {"pdf": "pdf", "graphique": "chart", "deliberation": "deliberation"}
 YEARLESS = ("derniere",)  # "12 mars" without a year: the latest 12 March up to today
 FLOW_KEYS = {"id", "version", "titre", "premiere_etape", "etapes"}
 RESERVED_COMMANDS = frozenset({"start", "menu", "aide", "annuler", "reprendre"})
@@ -103,6 +105,7 @@ class Step:
     yearless: str | None = None         # date without a year: "derniere", or refused
     action: ActionSpec | None = None    # recap: what its confirm button does
     action_label: str = ""
+    documents: tuple[str, ...] = ()     # recap: files offered (see bot/documents/files.py)
 
     @property
     def asks(self) -> bool:
@@ -348,6 +351,14 @@ class _Loader:
                            "sans_annee")
             else:
                 fields["yearless"] = raw["sans_annee"]
+        if kind == "recapitulatif" and "documents" in raw:
+            names = raw["documents"]
+            if not isinstance(names, list) or not names or \
+                    any(name not in DOCUMENT_NAMES for name in names):
+                self.error(f"{what} : « documents » : liste parmi "
+                           f"{', '.join(DOCUMENT_NAMES)}", *path, "documents")
+            else:
+                fields["documents"] = tuple(DOCUMENT_NAMES[name] for name in names)
         if kind == "recapitulatif" and ("action" in raw or "bouton" in raw):
             name, button = raw.get("action"), raw.get("bouton")
             if name not in self.actions:

@@ -38,6 +38,11 @@ async def assistant(content: Content, store: Store) -> Assistant:
     return Assistant(content, store, clock=lambda: FIXED_NOW)
 
 
+def spaced(text: str) -> str:
+    """Text with French non-breaking spaces as plain spaces, to compare labels."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 class Chat:
     """Drives the assistant like a user: say something, press a button by its label."""
 
@@ -52,7 +57,7 @@ class Chat:
 
     async def press(self, label: str) -> list[Outgoing]:
         buttons = [b for reply in self.last for row in reply.buttons for b in row]
-        matching = [b for b in buttons if b.label == label]
+        matching = [b for b in buttons if spaced(b.label) == spaced(label)]
         assert matching, f"no button {label!r} in {[b.label for b in buttons]}"
         self.last = await self.assistant.handle(self.conversation,
                                                 Incoming.button(matching[0].payload))

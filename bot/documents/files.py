@@ -30,6 +30,7 @@ BUTTONS: tuple[tuple[DocumentKind, str], ...] = (
 # Flow button codes for the recap (bot/callbacks.py FLOW_CODE; free in bot/dialog.py, which
 # uses b, d, k, r, t, x, z and e/o/s followed by a number)
 CODES: Mapping[str, DocumentKind] = {"p": "pdf", "g": "chart", "l": "deliberation"}
+DOCUMENT_CODES: Mapping[DocumentKind, str] = {kind: code for code, kind in CODES.items()}
 CAPTIONS: Mapping[DocumentKind, str] = {
     "pdf": "Synthèse de votre simulation, sur une page, avec ses sources.",
     "chart": "Par année de contrat : subvention de l'État, coût salarial et reste à votre "

@@ -12,6 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot import reminder_store
+from bot.review import Record
 
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: list[str] = [
@@ -55,6 +56,11 @@ MIGRATIONS: list[str] = [
     # 4: milestones, reminders (rows, never in-memory jobs), chats where reminders are
     # suspended (403), the territory each chat gave (bot/reminder_store.py).
     reminder_store.SCHEMA,
+    # 5: what the operator decided about an unanswered question (bot/review.py):
+    # NULL (to review), "attached:<entry id>" or "ignored".
+    """
+    ALTER TABLE unanswered ADD COLUMN review TEXT;
+    """,
 ]
 
 
@@ -180,6 +186,24 @@ class Store:
                 last_asked=row["last"], candidates=candidate_lists[-1] if candidate_lists else [],
                 outcomes=[o for o in json.loads(row["outcomes"]) if o]))
         return summaries
+
+    async def unanswered_to_review(self) -> list[Record]:
+        """Recorded questions the operator has not attached nor ignored yet, oldest first."""
+        async with self.db.execute(
+            "SELECT id, question, normalized, asked_at, candidates FROM unanswered"
+            " WHERE review IS NULL ORDER BY id") as cursor:
+            rows = await cursor.fetchall()
+        return [Record(id=row["id"], question=row["question"], normalized=row["normalized"],
+                       asked_at=row["asked_at"],
+                       candidates=tuple((c["id"], c["score"])
+                                        for c in json.loads(row["candidates"])))
+                for row in rows]
+
+    async def set_review(self, record_ids: list[int], review: str) -> None:
+        """Note the operator's decision on recorded questions ("attached:<id>", "ignored")."""
+        await self.db.executemany("UPDATE unanswered SET review = ? WHERE id = ?",
+                                  [(review, record_id) for record_id in record_ids])
+        await self.db.commit()
 
     async def set_chat_active(self, chat_id: int, active: bool, at: dt.datetime,
                               reason: str | None = None) -> None:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import review_cli
 from bot.channels import console
 from bot.config import Settings
 from bot.content import Content, load_content
@@ -41,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     unanswered = sub.add_parser("unanswered", help="questions sans réponse, les plus "
                                                    "fréquentes d'abord")
     unanswered.add_argument("--limit", type=int, default=50)
+    review = unanswered.add_subparsers(dest="review")
+    attach = review.add_parser("attach", help="ajouter les questions d'un groupe aux "
+                                              "formulations d'une entrée")
+    attach.add_argument("group", type=int, help="numéro du groupe (#…)")
+    attach.add_argument("entry", help="identifiant de l'entrée de FAQ")
+    ignore = review.add_parser("ignore", help="écarter un groupe")
+    ignore.add_argument("group", type=int, help="numéro du groupe (#…)")
     sub.add_parser("reminders", help="rappels en attente : chat, heure locale et UTC, texte "
                                      "(lecture seule, fonctionne l'assistant arrêté)")
     return parser
@@ -62,7 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(error, file=sys.stderr)
         return 1
     if command == "unanswered":
-        return asyncio.run(show_unanswered(settings, args.limit))
+        if args.review == "attach":
+            return asyncio.run(review_cli.attach(settings, args.group, args.entry))
+        if args.review == "ignore":
+            return asyncio.run(review_cli.ignore(settings, args.group))
+        return asyncio.run(review_cli.show(settings, args.limit))
     if command == "ask":
         return asyncio.run(ask(settings, content, args.question, as_json=args.json))
     if command == "run":
@@ -124,24 +136,6 @@ async def ask(settings: Settings, content: Content, question: str, *, as_json: b
                     print(f"[{number}] {suggestion}")
     finally:
         await store.close()
-    return 0
-
-
-async def show_unanswered(settings: Settings, limit: int) -> int:
-    store = await Store.open(settings.database)
-    try:
-        summaries = await store.unanswered_summary(limit)
-    finally:
-        await store.close()
-    if not summaries:
-        print("Aucune question sans réponse enregistrée.")
-        return 0
-    for summary in summaries:
-        best = ", ".join(f"{c['id']} ({c['score']})" for c in summary.candidates) or "aucune"
-        print(f"{summary.count:>4} × {summary.example}")
-        print(f"       dernière fois : {summary.last_asked} ; meilleures entrées : {best}")
-        if summary.outcomes:
-            print(f"       choix des usagers : {', '.join(summary.outcomes)}")
     return 0
 
 

@@ -30,9 +30,14 @@ class Console:
         self.buttons: list[Button] = []
 
     def resolve(self, line: str) -> Incoming:
-        """A typed number or button label presses that button; anything else is text."""
+        """A typed number or button label presses that button; anything else is text.
+
+        When buttons offer numbers ("2 postes", "24 mois"), the question expects a number:
+        a typed number is then the answer, and buttons are pressed by their label.
+        """
         choice = line.strip()
-        if choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
+        offers_numbers = any(b.label[:1].isdigit() for b in self.buttons)
+        if choice.isdigit() and not offers_numbers and 1 <= int(choice) <= len(self.buttons):
             return Incoming.button(self.buttons[int(choice) - 1].payload)
         wanted = normalize(choice)
         for button in self.buttons:

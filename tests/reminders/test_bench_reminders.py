@@ -8,6 +8,7 @@ limits, so it takes real time: the count is kept small (about 2 s a run).
 from __future__ import annotations
 
 import importlib.util
+import signal
 
 from bot.config import ROOT
 from bot.sweep import SweepConfig
@@ -20,13 +21,20 @@ COUNT = 45
 
 
 async def test_steady_run_delivers_each_reminder_once() -> None:
-    result = await bench.run(COUNT, crash=False)
+    result = await bench.run(COUNT)
     assert (result["sent"], result["lost"], result["duplicates"]) == (COUNT, 0, 0)
     assert result["rows_sent"] == COUNT
 
 
-async def test_sigkill_halfway_then_restart_loses_and_duplicates_nothing() -> None:
-    result = await bench.run(COUNT, crash=True)
+async def test_sigterm_halfway_then_restart_loses_and_duplicates_nothing() -> None:
+    result = await bench.run(COUNT, stop=signal.SIGTERM)
+    assert result["killed_after"] >= COUNT // 2
+    assert (result["sent"], result["lost"], result["duplicates"]) == (COUNT, 0, 0)
+    assert result["rows_sent"] == COUNT and result["rows_sending"] == 0
+
+
+async def test_sigkill_halfway_then_restart_duplicates_nothing() -> None:
+    result = await bench.run(COUNT, stop=signal.SIGKILL)
     assert result["killed_after"] >= COUNT // 2
     assert result["duplicates"] == 0
     assert result["rows_sent"] + result["rows_sending"] == COUNT

@@ -71,15 +71,16 @@ NOT_YOUR_BUTTONS = ("Ces boutons répondent à un autre membre du groupe : tapez
 
 
 def command_list(assistant: Assistant) -> list[tuple[str, str]]:
-    """The commands to register with Telegram: every engine command, described as /aide does
-    (a flow without a line there is described by its title), in the order of /aide."""
+    """The commands for Telegram's menu: the engine's commands that /aide documents, with its
+    words, in its order, then any flow it does not mention, by its title. Commands /aide
+    keeps quiet about (an operator's, say) stay out of the menu."""
     described = {name: text for name, text in HELP_LINE.findall(messages.HELP)}
-    order = [name for name in described if name in assistant.commands]
-    order += [name for name in assistant.commands if name not in described]
+    names = [name for name in described if name in assistant.commands]
+    names += [name for name in assistant.content.flows
+              if name in assistant.commands and name not in described]
     result = []
-    for name in order:
-        flow = assistant.content.flows.get(name)
-        text = described.get(name) or (flow.title if flow else name)
+    for name in names:
+        text = described.get(name) or assistant.content.flows[name].title
         result.append((name, (text[:1].upper() + text[1:])[:256]))
     return result
 

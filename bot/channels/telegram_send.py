@@ -171,19 +171,24 @@ async def _send_file(bot: Bot, target: Target, reply: Outgoing) -> None:
 
 @contextlib.asynccontextmanager
 async def typing(bot: Bot, chat_id: int, delay: float = TYPING_DELAY) -> AsyncIterator[None]:
-    """Show "typing…" while a slow answer (a document, say) is being prepared."""
+    """Show "typing…" while a slow answer (a document, say) is being prepared; a quick
+    answer costs only a timer."""
 
     async def keep_typing() -> None:
-        await asyncio.sleep(delay)
         while True:
             with contextlib.suppress(TelegramError):
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
             await asyncio.sleep(TYPING_REPEAT)
 
-    task = asyncio.create_task(keep_typing(), name=f"typing-{chat_id}")
+    tasks: list[asyncio.Task[None]] = []
+    loop = asyncio.get_running_loop()
+    timer = loop.call_later(delay, lambda: tasks.append(
+        loop.create_task(keep_typing(), name=f"typing-{chat_id}")))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        timer.cancel()
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

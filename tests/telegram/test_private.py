@@ -3,6 +3,7 @@ suggestions, the menu, stale and forged buttons, HTML safety."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from bot import messages
@@ -30,7 +31,8 @@ async def test_start_shows_the_menu_and_commands_are_registered_in_french(
     assert registered == command_list(engine)
     names = [name for name, _ in registered]
     assert {"start", "aide", "menu", "simulation", "eligibilite", "annuler"} <= set(names)
-    assert set(names) == set(engine.commands)  # a command added to the engine shows up
+    documented = set(re.findall(r"^/(\w+) : ", messages.HELP, re.MULTILINE))
+    assert set(names) == (documented | set(content.flows)) & set(engine.commands)
     descriptions = dict(registered)
     assert descriptions["simulation"].startswith("Simuler le financement")
     assert descriptions["annuler"] == "Abandonner le questionnaire en cours"

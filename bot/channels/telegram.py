@@ -312,9 +312,15 @@ def webhook_options(settings: Settings, listen: str = "0.0.0.0") -> dict[str, An
             "webhook_url": settings.webhook_url, "secret_token": settings.webhook_secret}
 
 
-def run(settings: Settings, content: Content, *, webhook: bool = False) -> int:
-    """Serve Telegram until SIGTERM/SIGINT: the update in hand is finished, the DB closed."""
-    telegram_logging.configure(settings.telegram_token, settings.webhook_secret)
+def run(settings: Settings, content: Content, *, webhook: bool = False,
+        log_format: str = "text") -> int:
+    """Serve Telegram until SIGTERM/SIGINT: the update in hand is finished, the DB closed.
+    `log_format` "json" logs one JSON object per event (bot/logs.py)."""
+    if log_format == "text":
+        telegram_logging.configure(settings.telegram_token, settings.webhook_secret)
+    else:
+        from bot import logs  # noqa: PLC0415 - the JSON logs are optional
+        logs.configure(log_format, settings.telegram_token, settings.webhook_secret)
     if webhook:
         problems = webhook_problems(settings)
         if problems:

@@ -1,15 +1,18 @@
-"""Command line: `python -m bot [run|chat|ask|check|unanswered]` (a stable contract)."""
+"""Command line: `python -m bot [run|chat|ask|check|unanswered|reminders|purge]` (a stable
+contract)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import functools
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import review_cli
+from bot import logs, privacy, review_cli
 from bot.channels import console
 from bot.config import Settings
 from bot.content import Content, load_content
@@ -32,7 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", action="store_true",
                      help="Telegram par webhook (PORT, WEBHOOK_URL, WEBHOOK_SECRET) au lieu "
                           "de l'interrogation continue (long polling)")
-    sub.add_parser("chat", help="discuter dans le terminal")
+    chat_parser = sub.add_parser("chat", help="discuter dans le terminal")
+    for command in (run, chat_parser):
+        command.add_argument("--log-format", choices=logs.FORMATS, default="text",
+                             help="journaux en texte (défaut) ou un objet JSON par événement")
     ask = sub.add_parser("ask", help="répondre à une question (ou une par ligne avec -)")
     ask.add_argument("question", help="la question, ou - pour lire l'entrée standard")
     ask.add_argument("--json", action="store_true", help="sortie JSON, un objet par ligne")
@@ -51,17 +57,32 @@ def build_parser() -> argparse.ArgumentParser:
     ignore.add_argument("group", type=int, help="numéro du groupe (#…)")
     sub.add_parser("reminders", help="rappels en attente : chat, heure locale et UTC, texte "
                                      "(lecture seule, fonctionne l'assistant arrêté)")
+    purge_parser = sub.add_parser("purge", help="effacer les données plus anciennes que la "
+                                                "durée de conservation (BOT_RETENTION_DAYS)")
+    purge_parser.add_argument("--days", type=int, help="durée de conservation en jours "
+                                                       "(défaut : BOT_RETENTION_DAYS, sinon 365)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"Configuration invalide : {exc}", file=sys.stderr)
+        return 2
     command = args.command or "run"
+    log_format = getattr(args, "log_format", "text")
     if command == "check":
         return check(args.knowledge or settings.knowledge_dir, args.flows or settings.flows_dir)
     if command == "reminders":
         return asyncio.run(show_reminders(settings.database))
+    if command == "purge":
+        days = args.days if args.days is not None else settings.retention_days
+        if days < 1:
+            print("La durée de conservation est d'au moins 1 jour.", file=sys.stderr)
+            return 2
+        return asyncio.run(purge(settings.database, days))
     try:
         content = load_content(settings.knowledge_dir, settings.flows_dir)
     except InvalidContent as exc:
@@ -81,11 +102,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         webhook = getattr(args, "webhook", False)
         if settings.telegram_token:
             from bot.channels import telegram  # noqa: PLC0415 - only `run` loads PTB
-            return telegram.run(settings, content, webhook=webhook)
+            return telegram.run(settings, content, webhook=webhook, log_format=log_format)
         if webhook:
             print(WEBHOOK_NEEDS_TOKEN, file=sys.stderr)
             return 2
+    if log_format == "json":
+        logs.configure("json")
     return asyncio.run(chat(settings, content, BANNER if command == "run" else None))
+
+
+def loader(settings: Settings) -> functools.partial[Content]:
+    """What /recharger and SIGHUP call: load and validate the content from its directories."""
+    return functools.partial(load_content, settings.knowledge_dir, settings.flows_dir)
 
 
 def check(knowledge_dir: Path, flows_dir: Path) -> int:
@@ -107,7 +135,8 @@ def check(knowledge_dir: Path, flows_dir: Path) -> int:
 async def chat(settings: Settings, content: Content, banner: str | None) -> int:
     store = await Store.open(settings.database)
     try:
-        assistant = Assistant(content, store)
+        assistant = Assistant(content, store, admins=settings.admin_ids,
+                              loader=loader(settings))
         await console.run(assistant, sys.stdin, sys.stdout, Path("exports"), banner)
     finally:
         await store.close()
@@ -151,4 +180,26 @@ async def show_reminders(database: Path) -> int:
     finally:
         await db.close()
     print(format_pending(rows))
+    return 0
+
+
+PURGED = {"unanswered": "questions sans réponse", "conversations": "conversations",
+          "reminders": "rappels envoyés ou annulés", "milestones": "échéances",
+          "chat_territories": "territoires", "chats": "états de conversation",
+          "blocked_chats": "blocages", "events": "statistiques d'usage",
+          "broadcast_deliveries": "envois d'annonces", "broadcasts": "annonces"}
+
+
+async def purge(database: Path, days: int) -> int:
+    """Delete what is older than `days` days (pending reminders are kept); print the counts."""
+    store = await Store.open(database)
+    try:
+        counts = await privacy.purge(store.db, dt.datetime.now(dt.UTC), days)
+    finally:
+        await store.close()
+    total = sum(counts.values())
+    print(f"Données de plus de {days} jours effacées : {total} ligne(s).")
+    for table, count in counts.items():
+        if count:
+            print(f"  {count:>6} {PURGED.get(table, table)}")
     return 0

@@ -22,6 +22,8 @@ class Settings:
     port: int = 8080                # PORT (webhook mode: the port to listen on)
     webhook_url: str | None = None  # WEBHOOK_URL (webhook mode: the public HTTPS address)
     webhook_secret: str | None = None  # WEBHOOK_SECRET (webhook mode: required)
+    admin_ids: frozenset[int] = frozenset()  # BOT_ADMIN_IDS (Telegram user ids, comma-separated)
+    retention_days: int = 365       # BOT_RETENTION_DAYS (then data is purged, see README)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -36,6 +38,8 @@ class Settings:
             port=int(env.get("PORT") or 8080),
             webhook_url=env.get("WEBHOOK_URL") or None,
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
+            admin_ids=parse_ids(env.get("BOT_ADMIN_IDS") or ""),
+            retention_days=parse_days(env.get("BOT_RETENTION_DAYS") or ""),
         )
 
     @property
@@ -51,4 +55,34 @@ class Settings:
                 f"knowledge_dir={str(self.knowledge_dir)!r}, flows_dir={str(self.flows_dir)!r}, "
                 f"telegram_token={token!r}, telegram_api_url={self.telegram_api_url!r}, "
                 f"port={self.port!r}, webhook_url={self.webhook_url!r}, "
-                f"webhook_secret={'***' if self.webhook_secret else None!r})")
+                f"webhook_secret={'***' if self.webhook_secret else None!r}, "
+                f"admin_ids={sorted(self.admin_ids)!r}, retention_days={self.retention_days!r})")
+
+
+def parse_ids(text: str) -> frozenset[int]:
+    """"12, 34" → {12, 34}; a value that is not an integer is an error (never ignored)."""
+    ids = set()
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError:
+            raise ValueError(f"BOT_ADMIN_IDS : « {part} » n'est pas un identifiant "
+                             "Telegram (un nombre entier)") from None
+    return frozenset(ids)
+
+
+def parse_days(text: str, default: int = 365) -> int:
+    """The retention in days (at least 1)."""
+    if not text.strip():
+        return default
+    try:
+        days = int(text)
+    except ValueError:
+        raise ValueError(f"BOT_RETENTION_DAYS : « {text} » n'est pas un nombre de jours") \
+            from None
+    if days < 1:
+        raise ValueError("BOT_RETENTION_DAYS : au moins 1 jour")
+    return days

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot import dialog, messages
+from bot import dialog, events, messages
+from bot.admin import AdminChat, Loader
+from bot.broadcast import BroadcastStore
 from bot.callbacks import FlowButton, RefineButton
 from bot.content import Content
 from bot.dialog import FlowState, Screen, Turn
@@ -20,6 +22,7 @@ from bot.documents.files import offered, render
 from bot.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.flows import Flow
 from bot.knowledge import Match
+from bot.privacy_chat import PrivacyChat
 from bot.quick import QuickRequest
 from bot.quick import answer as quick_answer
 from bot.quick import parse as quick_parse
@@ -37,6 +40,7 @@ QUESTION_STARTS = frozenset(
     "puis faut dois doit pouvez lequel laquelle".split())
 Clock = Callable[[], dt.datetime]
 Handler = Callable[["Conversation", str], Awaitable[list["Outgoing"]]]
+Listener = Callable[[Content], Awaitable[None]]
 ActionHandler = Callable[["Conversation", Mapping[str, object]], Awaitable[list["Outgoing"]]]
 
 
@@ -122,16 +126,35 @@ class Assistant:
 
     def __init__(self, content: Content, store: Store, *, clock: Clock = utc_now,
                  timezone: str = "Europe/Paris",
-                 reminders: ReminderStore | None = None) -> None:
-        """`reminders` defaults to the store's own connection (see README, « Rappels »)."""
+                 reminders: ReminderStore | None = None,
+                 admins: frozenset[int] = frozenset(), loader: Loader | None = None) -> None:
+        """`reminders` defaults to the store's own connection (see README, « Rappels »);
+        `admins` are the user ids allowed the administrators' commands; `loader` reads the
+        content again for /recharger."""
         from bot.reminder_chat import ReminderChat  # noqa: PLC0415 - it builds our replies
         self.content = content
         self.store = store
         self.clock = clock
         self.zone = ZoneInfo(timezone)
+        self.admins = admins
         self.reminders = reminders or ReminderStore(store.db)
         self.reminder_chat = ReminderChat(self, self.reminders)
-        self.commands: dict[str, Handler] = {
+        self.broadcasts = BroadcastStore(store.db)
+        self.privacy = PrivacyChat(self, self.broadcasts)
+        self.admin = AdminChat(self, self.broadcasts, loader)
+        self.commands: dict[str, Handler] = self._commands_for(content)
+        self.admin_commands: dict[str, Handler] = {
+            "stats": self.admin.stats,
+            "diffuser": self.admin.broadcast,
+            "recharger": self.admin.reload,
+        }
+        self.actions: dict[str, ActionHandler] = {
+            "programmer_rappels": self.reminder_chat.schedule}
+        self.reload_listeners: list[Listener] = []
+
+    def _commands_for(self, content: Content) -> dict[str, Handler]:
+        """Everyone's commands: the engine's, one per flow, /rappels, privacy."""
+        commands: dict[str, Handler] = {
             "start": self._reply_menu(messages.WELCOME),
             "menu": self._reply_menu(messages.MENU),
             "aide": self._help,
@@ -139,10 +162,30 @@ class Assistant:
             "reprendre": self._resume_command,
         }
         for flow_id in content.flows:
-            self.commands[flow_id] = self._flow_command(flow_id)
-        self.commands["rappels"] = self.reminder_chat.command
-        self.actions: dict[str, ActionHandler] = {
-            "programmer_rappels": self.reminder_chat.schedule}
+            commands[flow_id] = self._flow_command(flow_id)
+        commands["rappels"] = self.reminder_chat.command
+        commands["abonner"] = self.privacy.subscribe
+        commands["desabonner"] = self.privacy.unsubscribe
+        commands["oubli"] = self.privacy.forget
+        return commands
+
+    async def reload(self, content: Content) -> None:
+        """Use new (already validated) content from the next update on: the content and the
+        command table are swapped together, with no await in between; then the listeners
+        (the Telegram channel registers its command list again) are told."""
+        commands = self._commands_for(content)
+        self.content, self.commands = content, commands
+        log.info("contenu rechargé : %s entrées de FAQ, %s questionnaires",
+                 len(content.faq), len(content.flows))
+        for listener in self.reload_listeners:
+            try:
+                await listener(content)
+            except Exception:
+                log.exception("après le rechargement du contenu")
+
+    def is_admin(self, conversation: Conversation) -> bool:
+        """Is this user one of the administrators (BOT_ADMIN_IDS)?"""
+        return conversation.user_id in self.admins
 
     async def handle(self, conversation: Conversation, incoming: Incoming) -> list[Outgoing]:
         """All replies to one input."""
@@ -172,7 +215,9 @@ class Assistant:
         name, _, args = text[1:].partition(" ")
         name = name.split("@", 1)[0].lower()
         handler = self.commands.get(name)
-        if handler is None:
+        if handler is None and self.is_admin(conversation):
+            handler = self.admin_commands.get(name)
+        if handler is None:  # an administrator's command is unknown to anyone else
             shown = html.escape("/" + name[:40], quote=False)
             return [Outgoing(text=messages.UNKNOWN_COMMAND.format(command=shown))]
         return await handler(conversation, args.strip())
@@ -183,7 +228,8 @@ class Assistant:
         return reply
 
     async def _help(self, conversation: Conversation, args: str) -> list[Outgoing]:
-        return [Outgoing(text=messages.HELP)]
+        extra = messages.ADMIN_HELP if self.is_admin(conversation) else ""
+        return [Outgoing(text=messages.HELP + extra)]
 
     async def _question(self, conversation: Conversation, text: str) -> list[Outgoing]:
         if not text:
@@ -191,6 +237,8 @@ class Assistant:
         if len(text) > MAX_QUESTION_LENGTH:
             return [Outgoing(text=messages.TOO_LONG)]
         answer = self.answer(text)
+        await events.record(self.store.db, conversation.chat_id,
+                            events.QUESTION_KINDS[answer.kind], self.clock())
         record_id = None
         if answer.kind in ("suggest", "fallback"):
             record_id = await self.record(conversation, text, answer)
@@ -286,6 +334,13 @@ class Assistant:
                 return await self._then_flow(conversation, [self._faq_reply(entry_id)])
         if kind == "r":
             return await self.reminder_chat.button(conversation, value)
+        replies = None
+        if kind == "o":
+            replies = await self.privacy.button(conversation, value)
+        elif kind == "d" and self.is_admin(conversation):
+            replies = await self.admin.button(conversation, value)
+        if replies is not None:
+            return replies
         if kind == "n" and value.isdigit():
             await self.store.set_unanswered_outcome(int(value), conversation.chat_id, "none")
             return [self._menu_reply(messages.NONE_CHOSEN)]
@@ -316,6 +371,7 @@ class Assistant:
         """Begin a flow (questions answered by `prefill` are passed)."""
         row = await self._row(conversation)
         flow = self.content.flows[flow_id]
+        await self._event(conversation, "flow_started")
         return await self._apply(conversation, row.seq, flow,
                                  dialog.start(flow, self._env(prefill), prefill))  # type: ignore[arg-type]
 
@@ -328,6 +384,7 @@ class Assistant:
         flow = self.content.flows[SIMULATION_FLOW]
         prefill = simulation_prefill(flow, refine, self.content.params.territories)
         row = await self._row(conversation)
+        await self._event(conversation, "flow_started")
         return await self._apply(conversation, row.seq, flow,
                                  dialog.start(flow, self._env(prefill), prefill))
 
@@ -416,6 +473,7 @@ class Assistant:
                 turn = dialog.migrate(flow, self._env(state.answers), state)
             elif button.code == "z":
                 turn = dialog.start(flow, self._env())
+                await self._event(conversation, "flow_started")
             elif button.code == "x":
                 turn = Turn(state=None, screens=(), outcome="cancelled")
             if turn is None:
@@ -463,6 +521,8 @@ class Assistant:
         """Save the turn's state (the next turn number), then show its screens."""
         seq += 1
         title = html.escape(flow.title, quote=False)
+        if turn.state is None and turn.outcome == "finished":
+            await self._event(conversation, "flow_completed")
         if turn.state is None and turn.action is not None:
             await self._save(conversation, ConversationRow(seq=seq))
             return await self.actions[turn.action](conversation, turn.values)
@@ -492,6 +552,10 @@ class Assistant:
         chat = conversation.chat_id
         if await self.reminders.known_territory(chat) != territory.id:
             await self.reminders.remember_territory(chat, territory.id, self.clock())
+
+    async def _event(self, conversation: Conversation, kind: str) -> None:
+        """Count a usage event for /stats (bot/events.py)."""
+        await events.record(self.store.db, conversation.chat_id, kind, self.clock())
 
     async def _save(self, conversation: Conversation, row: ConversationRow) -> None:
         await self.store.save_conversation(conversation.chat_id, conversation.user_id, row,

@@ -17,6 +17,9 @@ HELP = (
     "/eligibilite : vérifier si votre structure peut accueillir un conseiller\n"
     "/simulation : simuler le financement et le coût d'un poste\n"
     "/rappels : être prévenu avant chaque échéance du recrutement\n"
+    "/abonner : recevoir les annonces de l'équipe du programme\n"
+    "/desabonner : ne plus recevoir ces annonces\n"
+    "/oubli : effacer ce que j'ai enregistré vous concernant\n"
     "/reprendre : revenir à la question en cours\n"
     "/annuler : abandonner le questionnaire en cours\n"
     "/menu : les thèmes\n"
@@ -96,3 +99,103 @@ STALE_FLOW_BUTTON = "Ce bouton n'est plus actif. Voici où vous en êtes :"
 QUESTION_DURING_FLOW = "Pour reprendre « {title} » :"
 REFINE_SIMULATION = "Affiner la simulation"
 PREFILLED = "Je reprends ce que vous m'avez déjà dit (modifiable avec « ⬅ Retour » ou à la fin) :"
+
+# --- Privacy (bot/privacy_chat.py) ---
+FORGET_ASK = (
+    "Voulez-vous que j'efface tout ce que j'ai enregistré vous concernant dans cette "
+    "conversation ? Cela comprend le questionnaire en cours et vos réponses, vos échéances et "
+    "rappels, les questions que j'ai notées, le territoire retenu et l'abonnement aux "
+    "annonces. C'est définitif."
+)
+FORGET_ASK_GROUP = (
+    "Voulez-vous que j'efface ce que j'ai enregistré vous concernant dans ce groupe ? Cela "
+    "comprend votre questionnaire en cours et vos réponses, les échéances que vous avez "
+    "saisies et leurs rappels, les questions que j'ai notées. Ce qui concerne les autres "
+    "membres et le groupe lui-même (territoire, abonnement aux annonces) est gardé. "
+    "C'est définitif."
+)
+FORGET_YES = "Oui, tout effacer"
+FORGET_NO = "Non"
+FORGET_KEPT = "D'accord, je n'ai rien effacé."
+FORGET_DONE = "C'est effacé : {what}."
+FORGET_NOTHING = "Je n'avais rien enregistré vous concernant ici : il n'y a rien à effacer."
+FORGET_DONE_GROUP = (
+    "Dans ce groupe, j'ai effacé seulement ce qui vous concerne ; ce qui concerne les autres "
+    "membres et le groupe (territoire, abonnement aux annonces) est gardé."
+)
+FORGET_AFTER = "Vous pouvez continuer à me poser des questions : je repars de zéro."
+ERASED_LABELS = {
+    "conversation": ("votre questionnaire en cours et vos réponses",) * 2,
+    "questions": ("{n} question notée", "{n} questions notées"),
+    "milestones": ("{n} échéance", "{n} échéances"),
+    "reminders": ("{n} rappel", "{n} rappels"),
+    "territory": ("le territoire retenu",) * 2,
+    "subscription": ("votre abonnement aux annonces",) * 2,
+    "announcements": ("la trace d'{n} annonce reçue", "la trace de {n} annonces reçues"),
+    "events": ("{n} statistique d'usage", "{n} statistiques d'usage"),
+    "chat": ("l'état de la conversation",) * 2,
+}
+SUBSCRIBED = (
+    "C'est noté : cette conversation recevra les annonces de l'équipe du programme "
+    "(rarement). Tapez /desabonner pour ne plus les recevoir."
+)
+ALREADY_SUBSCRIBED = (
+    "Cette conversation reçoit déjà les annonces. Tapez /desabonner pour ne plus les recevoir."
+)
+UNSUBSCRIBED = (
+    "C'est noté : cette conversation ne recevra plus d'annonces. Tapez /abonner pour les "
+    "recevoir à nouveau."
+)
+NOT_SUBSCRIBED = (
+    "Cette conversation ne reçoit pas les annonces. Tapez /abonner pour les recevoir."
+)
+
+# --- Administrators (bot/admin.py) ---
+ADMIN_HELP = (
+    "\n\n<b>Administration</b> (vous seul voyez ceci)\n"
+    "/stats : l'usage des 7 derniers jours\n"
+    "/diffuser texte : envoyer une annonce aux conversations abonnées (sans texte : "
+    "où en est la dernière)\n"
+    "/recharger : relire le contenu (FAQ, paramètres, questionnaires) sans redémarrer"
+)
+BROADCAST_HOW = (
+    "Écrivez l'annonce après la commande, par exemple « /diffuser Le webinaire a lieu "
+    "jeudi à 14 h. »"
+)
+BROADCAST_NONE_YET = "Aucune annonce n'a encore été envoyée. " + BROADCAST_HOW
+BROADCAST_NO_RECIPIENT = (
+    "Aucune conversation n'est abonnée aux annonces : il n'y a personne à qui l'envoyer."
+)
+BROADCAST_TOO_LONG = "Cette annonce est trop longue : {length} caractères, {limit} au plus."
+BROADCAST_CONFIRM = (
+    "Cette annonce partira vers <b>{count}</b> conversation{s} abonnée{s} :\n\n{preview}\n\n"
+    "Confirmez-vous l'envoi ?"
+)
+BROADCAST_SEND = "Envoyer à {count} conversation{s}"
+BROADCAST_CANCEL = "Annuler"
+BROADCAST_CANCELLED = "Annonce annulée : rien n'a été envoyé."
+BROADCAST_QUEUED = (
+    "C'est parti : l'annonce n° {id} est en file d'attente pour {count} conversation{s}, "
+    "envoyée au rythme permis par Telegram (30 messages par seconde au plus). Tapez /diffuser "
+    "pour suivre l'envoi."
+)
+BROADCAST_NOT_DRAFT = "Cette annonce a déjà été envoyée ou annulée."
+BROADCAST_PROGRESS = (
+    "<b>Annonce n° {id}</b>{when} : {sent} envoyée{s_sent}, {failed} en échec, "
+    "{pending} en attente sur {total}."
+)
+BROADCAST_DETAILS = "Dont {blocked} conversation{s} qui {verb} bloqué l'assistant"
+BROADCAST_UNCERTAIN = (
+    "{uncertain} envoi{s} interrompu{s} par un arrêt (peut-être reçu{s}, non renvoyé{s})"
+)
+BROADCAST_FRAME = (
+    "📢 <b>Annonce</b>\n\n{text}\n\n<i>Vous recevez ce message car cette conversation est "
+    "abonnée aux annonces. /desabonner pour ne plus les recevoir.</i>"
+)
+RELOAD_UNAVAILABLE = "Le rechargement du contenu n'est pas disponible ici."
+RELOAD_DONE = (
+    "Contenu rechargé : {faq} entrées de FAQ, {flows} questionnaire{s}, {params} paramètres."
+)
+RELOAD_REFUSED = (
+    "Contenu refusé : je garde le contenu actuel. {count} problème{s} à corriger :"
+)

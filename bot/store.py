@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot import reminder_store
+from bot import broadcast, events, reminder_store
 from bot.review import Record
 
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
@@ -61,6 +61,9 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE unanswered ADD COLUMN review TEXT;
     """,
+    # 6: usage events for /stats (bot/events.py); subscriptions to announcements,
+    # announcements and their deliveries (bot/broadcast.py).
+    events.SCHEMA + broadcast.SCHEMA,
 ]
 
 

@@ -28,8 +28,9 @@ import datetime as dt
 import heapq
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.delivery import Blocked, Rejected, RetryLater, Send
@@ -46,6 +47,23 @@ MIN_SLEEP = 0.001
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class Queue(Protocol):
+    """Rows to deliver with the claim/sent discipline: ReminderStore, BroadcastStore."""
+
+    async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]: ...
+    async def skip_superseded(self, now: dt.datetime) -> int: ...
+    async def due(self, now: dt.datetime, limit: int = 1000) -> Sequence[Any]: ...
+    async def claim(self, row_id: int, now: dt.datetime) -> Any: ...
+    async def mark_sent(self, row_id: int, now: dt.datetime) -> None: ...
+    async def retry_later(self, row_id: int, *, at: dt.datetime, error: str,
+                          now: dt.datetime, count_attempt: bool = True) -> None: ...
+    async def mark_failed(self, row_id: int, *, error: str, now: dt.datetime) -> None: ...
+    async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int: ...
+
+
+Compose = Callable[[Any, dt.datetime], tuple[str, bool]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,17 +98,24 @@ class SweepReport:
 
 
 class Sweeper:
-    """Sends due reminders through `send`, marking each row; one per process."""
+    """Sends due reminders through `send`, marking each row; one per process.
 
-    def __init__(self, store: ReminderStore, send: Send, *, clock: Clock = utc_now,
+    Any other `Queue` of rows (announcements: bot/broadcast.py) is swept the same way, with
+    its own `compose` (the text of a row) and, to stay under Telegram's overall limit
+    together, the `limiter` of the reminder sweep.
+    """
+
+    def __init__(self, store: ReminderStore | Queue, send: Send, *, clock: Clock = utc_now,
                  sleep: Sleep = asyncio.sleep, config: SweepConfig | None = None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, limiter: RateLimiter | None = None,
+                 compose: Compose | None = None) -> None:
         self.store = store
         self.send = send
         self.clock = clock
         self.sleep = sleep
         self.config = config or SweepConfig()
-        self.limiter = RateLimiter(limits)
+        self.limiter = limiter or RateLimiter(limits)
+        self.compose: Compose = compose or self.text_for
         self.blocked: set[int] = set()      # chats found blocked during this sweep
 
     def _seconds(self) -> float:
@@ -180,7 +205,7 @@ class Sweeper:
                           reminder.id)
 
     async def _deliver_one(self, reminder: StoredReminder, report: SweepReport) -> None:
-        text, late = self.text_for(reminder, self.clock())
+        text, late = self.compose(reminder, self.clock())
         try:
             await self.send(reminder.chat_id, text)
         except Blocked as error:

@@ -1,0 +1,156 @@
+"""Administrators' commands: /stats, /diffuser, /recharger (and the buttons of /diffuser).
+
+Only users listed in BOT_ADMIN_IDS reach them; anyone else gets the reply to an unknown
+command (bot/engine.py), so these commands are never revealed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot import events, messages, stats
+from bot.broadcast import BroadcastStore, Progress
+from bot.content import Content
+from bot.reminder_store import ts
+from bot.yamlsource import InvalidContent
+
+if TYPE_CHECKING:
+    from bot.engine import Assistant, Conversation, Outgoing
+
+Loader = Callable[[], Content]
+MAX_ANNOUNCEMENT = 3500     # the frame and Telegram's 4 096 characters leave this much
+MAX_ERRORS_SHOWN = 30
+
+
+def plural(n: int, mark: str = "s") -> str:
+    return mark if n > 1 else ""
+
+
+def describe_progress(progress: Progress) -> str:
+    """Where an announcement stands: sent / failed / pending (HTML-safe)."""
+    sent = progress.count("sent")
+    failed = progress.count("failed", "blocked")
+    pending = progress.count("pending", "sending")
+    when = f" ({progress.queued_at:%d/%m/%Y %H:%M} UTC)" if progress.queued_at else ""
+    lines = [messages.BROADCAST_PROGRESS.format(
+        id=progress.broadcast_id, when=when, sent=sent, s_sent=plural(sent), failed=failed,
+        pending=pending, total=progress.total)]
+    blocked = progress.count("blocked")
+    if blocked:
+        lines.append(messages.BROADCAST_DETAILS.format(
+            blocked=blocked, s=plural(blocked), verb="ont" if blocked > 1 else "a") + ".")
+    uncertain = progress.count("uncertain")
+    if uncertain:
+        lines.append(messages.BROADCAST_UNCERTAIN.format(uncertain=uncertain,
+                                                         s=plural(uncertain)) + ".")
+    return "\n".join(lines)
+
+
+def refusal(error: InvalidContent) -> str:
+    """Why new content was refused: each problem as file:line: reason (HTML-safe)."""
+    count = len(error.errors)
+    lines = [messages.RELOAD_REFUSED.format(count=count, s=plural(count))]
+    lines += [f"• <code>{html.escape(str(e), quote=False)}</code>"
+              for e in error.errors[:MAX_ERRORS_SHOWN]]
+    if count > MAX_ERRORS_SHOWN:
+        lines.append(f"… et {count - MAX_ERRORS_SHOWN} autre{plural(count - MAX_ERRORS_SHOWN)}.")
+    return "\n".join(lines)
+
+
+class AdminChat:
+    """What administrators can do from the chat."""
+
+    def __init__(self, assistant: Assistant, broadcasts: BroadcastStore,
+                 loader: Loader | None) -> None:
+        self.assistant = assistant
+        self.broadcasts = broadcasts
+        self.loader = loader
+
+    async def stats(self, conversation: Conversation, args: str) -> list[Outgoing]:
+        """/stats: usage over the last 7 days."""
+        from bot.engine import Outgoing  # noqa: PLC0415 - the engine imports us
+
+        now = self.assistant.clock()
+        start = stats.window_start(now, self.assistant.zone)
+        db = self.assistant.store.db
+        found = stats.summarize(await events.since(db, start), now=now,
+                                zone=self.assistant.zone,
+                                reminders=await reminder_counts(db, start),
+                                subscribers=await self.broadcasts.recipients())
+        return [Outgoing(text=stats.format_stats(found))]
+
+    async def broadcast(self, conversation: Conversation, args: str) -> list[Outgoing]:
+        """/diffuser text: the announcement and its recipients, to confirm; without text, the
+        progress of the last one."""
+        from bot.engine import Button, Outgoing  # noqa: PLC0415
+
+        if not args:
+            progress = await self.broadcasts.progress()
+            if progress is None:
+                return [Outgoing(text=messages.BROADCAST_NONE_YET)]
+            return [Outgoing(text=describe_progress(progress))]
+        if len(args) > MAX_ANNOUNCEMENT:
+            return [Outgoing(text=messages.BROADCAST_TOO_LONG.format(
+                length=len(args), limit=MAX_ANNOUNCEMENT))]
+        count = await self.broadcasts.recipients()
+        if not count:
+            return [Outgoing(text=messages.BROADCAST_NO_RECIPIENT)]
+        text = messages.BROADCAST_FRAME.format(text=html.escape(args, quote=False))
+        draft = await self.broadcasts.draft(conversation.user_id, text, self.assistant.clock())
+        s = plural(count)
+        return [Outgoing(
+            text=messages.BROADCAST_CONFIRM.format(count=count, s=s, preview=text),
+            buttons=((Button(messages.BROADCAST_SEND.format(count=count, s=s), f"d:{draft}:y"),
+                      Button(messages.BROADCAST_CANCEL, f"d:{draft}:n")),))]
+
+    async def button(self, conversation: Conversation, value: str) -> list[Outgoing] | None:
+        """A press of /diffuser's confirmation; None if the payload is not one."""
+        from bot.engine import Outgoing  # noqa: PLC0415
+
+        draft, _, choice = value.partition(":")
+        if not draft.isdigit() or choice not in ("y", "n"):
+            return None
+        author = conversation.user_id
+        if choice == "n":
+            done = await self.broadcasts.cancel_draft(int(draft), author)
+            return [Outgoing(text=messages.BROADCAST_CANCELLED if done
+                             else messages.BROADCAST_NOT_DRAFT, replace=True)]
+        count = await self.broadcasts.queue(int(draft), author, self.assistant.clock())
+        if count is None:
+            return [Outgoing(text=messages.BROADCAST_NOT_DRAFT, replace=True)]
+        return [Outgoing(text=messages.BROADCAST_QUEUED.format(id=draft, count=count,
+                                                               s=plural(count)),
+                         replace=True)]
+
+    async def reload(self, conversation: Conversation, args: str) -> list[Outgoing]:
+        """/recharger: load and validate the content again; swap it only if it is valid."""
+        from bot.engine import Outgoing  # noqa: PLC0415
+
+        if self.loader is None:
+            return [Outgoing(text=messages.RELOAD_UNAVAILABLE)]
+        try:
+            content = await asyncio.to_thread(self.loader)
+        except InvalidContent as error:
+            return [Outgoing(text=refusal(error))]
+        await self.assistant.reload(content)
+        flows = len(content.flows)
+        return [Outgoing(text=messages.RELOAD_DONE.format(
+            faq=len(content.faq), flows=flows, s=plural(flows),
+            params=len(content.params.by_id)))]
+
+
+async def reminder_counts(db: aiosqlite.Connection, start: dt.datetime) -> dict[str, int]:
+    """Reminders sent, failed or blocked since `start`, and those pending now."""
+    stamp = ts(start)
+    async with db.execute(
+            "SELECT status, count(*) FROM reminders WHERE status = 'pending'"
+            " OR (status = 'sent' AND sent_at >= ?)"
+            " OR (status IN ('failed', 'blocked') AND updated_at >= ?) GROUP BY status",
+            (stamp, stamp)) as cursor:
+        return {status: n for status, n in await cursor.fetchall()}

@@ -1,0 +1,283 @@
+"""Announcements to the chats that opted in (/abonner): drafts, then one delivery row per chat.
+
+The deliveries are swept like reminders (bot/sweep.py: claim committed before the send,
+'sent' after it, at most once; 'sending' rows found after a crash become 'uncertain' and are
+never re-sent), within the same rate limits. A chat that blocked the bot (403) is recorded
+in blocked_chats, shared with the reminders.
+
+    draft ──confirm──▶ queued (its deliveries: pending ─▶ sending ─▶ sent / failed /
+      └──▶ cancelled                                    blocked / uncertain)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.reminder_store import ReminderStore, parse_ts, ts
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    chat_id INTEGER PRIMARY KEY,
+    subscribed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS broadcasts (
+    id INTEGER PRIMARY KEY,
+    author_id INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'queued', 'cancelled')),
+    created_at TEXT NOT NULL,
+    queued_at TEXT
+);
+CREATE TABLE IF NOT EXISTS broadcast_deliveries (
+    id INTEGER PRIMARY KEY,
+    broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id),
+    chat_id INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent',
+        'failed', 'blocked', 'uncertain')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before TEXT,
+    claimed_at TEXT,
+    last_error TEXT,
+    sent_at TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (broadcast_id, chat_id)
+);
+CREATE INDEX IF NOT EXISTS broadcast_pending ON broadcast_deliveries(id)
+    WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS broadcast_chat ON broadcast_deliveries(chat_id);
+"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """One announcement to one chat."""
+
+    id: int
+    broadcast_id: int
+    chat_id: int
+    text: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Progress:
+    """Where an announcement stands."""
+
+    broadcast_id: int
+    queued_at: dt.datetime | None
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count(self, *statuses: str) -> int:
+        return sum(self.counts.get(status, 0) for status in statuses)
+
+
+_DELIVERY = ("SELECT d.id, d.broadcast_id, d.chat_id, b.text, d.attempts"
+             " FROM broadcast_deliveries AS d JOIN broadcasts AS b ON b.id = d.broadcast_id")
+
+
+def _delivery(row: Sequence) -> Delivery:
+    return Delivery(id=row[0], broadcast_id=row[1], chat_id=row[2], text=row[3],
+                    attempts=row[4])
+
+
+class BroadcastStore:
+    """Subscriptions, announcements and their deliveries, on an open aiosqlite connection."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed at the end, rolled back on error."""
+        async with self._lock:
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.rollback()
+                raise
+            await self.db.commit()
+
+    # --- subscriptions ---------------------------------------------------------------------
+
+    async def subscribe(self, chat_id: int, now: dt.datetime) -> bool:
+        """The chat receives announcements; False if it already did."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO subscriptions (chat_id, subscribed_at) VALUES (?, ?)",
+                (chat_id, ts(now)))
+        return cursor.rowcount > 0
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """The chat no longer receives announcements (nothing kept); False if it did not."""
+        async with self._write() as db:
+            cursor = await db.execute("DELETE FROM subscriptions WHERE chat_id = ?",
+                                      (chat_id,))
+        return cursor.rowcount > 0
+
+    async def is_subscribed(self, chat_id: int) -> bool:
+        async with self.db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?",
+                                   (chat_id,)) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def recipients(self) -> int:
+        """How many chats an announcement would go to (subscribed, not blocked)."""
+        async with self.db.execute(
+                "SELECT count(*) FROM subscriptions WHERE chat_id NOT IN"
+                " (SELECT chat_id FROM blocked_chats)") as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else 0
+
+    # --- announcements ---------------------------------------------------------------------
+
+    async def draft(self, author_id: int, text: str, now: dt.datetime) -> int:
+        """Keep an announcement until its author confirms it; returns its id."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "INSERT INTO broadcasts (author_id, text, status, created_at)"
+                " VALUES (?, ?, 'draft', ?)", (author_id, text, ts(now)))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def queue(self, broadcast_id: int, author_id: int, now: dt.datetime) -> int | None:
+        """Confirm a draft: one pending delivery per subscribed chat not blocked (one
+        transaction); the number of deliveries, or None if it is no longer a draft."""
+        stamp = ts(now)
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE broadcasts SET status = 'queued', queued_at = ? WHERE id = ?"
+                " AND author_id = ? AND status = 'draft'", (stamp, broadcast_id, author_id))
+            if not cursor.rowcount:
+                return None
+            cursor = await db.execute(
+                "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, updated_at)"
+                " SELECT ?, chat_id, ? FROM subscriptions WHERE chat_id NOT IN"
+                " (SELECT chat_id FROM blocked_chats) ORDER BY subscribed_at, chat_id",
+                (broadcast_id, stamp))
+        return cursor.rowcount
+
+    async def cancel_draft(self, broadcast_id: int, author_id: int) -> bool:
+        """Drop a draft (its text is deleted); False if it is no longer a draft."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "DELETE FROM broadcasts WHERE id = ? AND author_id = ? AND status = 'draft'",
+                (broadcast_id, author_id))
+        return cursor.rowcount > 0
+
+    async def progress(self, broadcast_id: int | None = None) -> Progress | None:
+        """Delivery counts of an announcement (default: the last one queued)."""
+        where, args = ("id = ?", (broadcast_id,)) if broadcast_id is not None else \
+            ("status = 'queued'", ())
+        async with self.db.execute(
+                f"SELECT id, queued_at FROM broadcasts WHERE {where} ORDER BY id DESC LIMIT 1",
+                args) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        async with self.db.execute(
+                "SELECT status, count(*) FROM broadcast_deliveries WHERE broadcast_id = ?"
+                " GROUP BY status", (row[0],)) as cursor:
+            counts = {status: n for status, n in await cursor.fetchall()}
+        return Progress(broadcast_id=row[0], queued_at=parse_ts(row[1]) if row[1] else None,
+                        counts=counts)
+
+    # --- the sweep (bot/sweep.py's Queue) ------------------------------------------------
+
+    async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
+        """Rows left 'sending' by a dead process become 'uncertain' (not re-sent); their ids."""
+        limit = ts(now - older_than)
+        async with self._write() as db:
+            async with db.execute(
+                    "SELECT id FROM broadcast_deliveries WHERE status = 'sending'"
+                    " AND claimed_at <= ?", (limit,)) as cursor:
+                ids = [row[0] for row in await cursor.fetchall()]
+            await db.execute(
+                "UPDATE broadcast_deliveries SET status = 'uncertain', updated_at = ?,"
+                " last_error = 'envoi interrompu (arrêt du programme) : peut-être déjà reçu,"
+                " non renvoyé' WHERE status = 'sending' AND claimed_at <= ?", (ts(now), limit))
+        return ids
+
+    async def skip_superseded(self, now: dt.datetime) -> int:
+        """Announcements never supersede one another."""
+        return 0
+
+    async def due(self, now: dt.datetime, limit: int = 1000) -> list[Delivery]:
+        """Deliveries to send now (not waiting for a retry, chat not blocked), oldest first."""
+        async with self.db.execute(
+                f"{_DELIVERY} WHERE d.status = 'pending' AND b.status = 'queued'"
+                " AND (d.not_before IS NULL OR d.not_before <= ?)"
+                " AND d.chat_id NOT IN (SELECT chat_id FROM blocked_chats)"
+                " ORDER BY d.id LIMIT ?", (ts(now), limit)) as cursor:
+            return [_delivery(row) for row in await cursor.fetchall()]
+
+    async def pending(self) -> int:
+        """How many deliveries are still to send."""
+        async with self.db.execute(
+                "SELECT count(*) FROM broadcast_deliveries WHERE status = 'pending'") as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else 0
+
+    async def claim(self, row_id: int, now: dt.datetime) -> Delivery | None:
+        """Mark a pending delivery 'sending' (committed before it is sent); None if gone."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE broadcast_deliveries SET status = 'sending', claimed_at = ?,"
+                " updated_at = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+                (ts(now), ts(now), row_id))
+            if not cursor.rowcount:
+                return None
+        async with self.db.execute(f"{_DELIVERY} WHERE d.id = ?", (row_id,)) as cursor:
+            row = await cursor.fetchone()
+        return _delivery(row) if row else None
+
+    async def mark_sent(self, row_id: int, now: dt.datetime) -> None:
+        """The message went out."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE broadcast_deliveries SET status = 'sent', sent_at = ?, updated_at = ?,"
+                " last_error = NULL WHERE id = ? AND status IN ('sending', 'uncertain')",
+                (ts(now), ts(now), row_id))
+
+    async def retry_later(self, row_id: int, *, at: dt.datetime, error: str,
+                          now: dt.datetime, count_attempt: bool = True) -> None:
+        """Back to pending, not before `at`; a 429 does not count as an attempt."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE broadcast_deliveries SET status = 'pending', not_before = ?,"
+                " last_error = ?, attempts = attempts - ?, updated_at = ? WHERE id = ?"
+                " AND status IN ('sending', 'uncertain')",
+                (ts(at), error[:500], 0 if count_attempt else 1, ts(now), row_id))
+
+    async def mark_failed(self, row_id: int, *, error: str, now: dt.datetime) -> None:
+        """Given up."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE broadcast_deliveries SET status = 'failed', last_error = ?,"
+                " updated_at = ? WHERE id = ? AND status IN ('sending', 'uncertain')",
+                (error[:500], ts(now), row_id))
+
+    async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int:
+        """The chat blocked the bot (403): suspended for reminders too; its announcements
+        still to send become 'blocked'. Returns how many."""
+        await ReminderStore(self.db).block_chat(chat_id, now=now, reason=reason)
+        async with self._write() as db:
+            cursor = await db.execute(
+                "UPDATE broadcast_deliveries SET status = 'blocked', last_error = ?,"
+                " updated_at = ? WHERE chat_id = ? AND status IN ('pending', 'sending')",
+                (reason[:500], ts(now), chat_id))
+        return cursor.rowcount
+
+
+def compose(delivery: Delivery, now: dt.datetime) -> tuple[str, bool]:
+    """The text of an announcement (never late: it says no date)."""
+    return delivery.text, False

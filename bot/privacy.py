@@ -1,0 +1,94 @@
+"""What the assistant keeps about people, erased on request (/oubli) or after the retention.
+
+`erase` deletes, in one transaction, what concerns one member of one chat; in a private chat
+that is everything about the chat. `purge` deletes what is older than the retention; a
+reminder still to send (and its milestone) is never purged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.ratelimit import is_group
+from bot.reminder_store import ts
+
+# What /oubli reports, in this order (keys of the counts).
+ERASED = ("conversation", "questions", "milestones", "reminders", "territory",
+          "subscription", "announcements", "events", "chat")
+
+
+async def erase(db: aiosqlite.Connection, chat_id: int, user_id: int) -> dict[str, int]:
+    """Erase what is stored about this member of this chat (of a private chat: everything).
+
+    In a group, only the member's rows go (their questionnaire, questions, milestones and
+    the reminders of those); the group's own settings (territory, subscription) stay.
+    Returns how many rows of each kind were deleted.
+    """
+    mine = "chat_id = ? AND user_id = ?"
+    counts: dict[str, int] = {}
+    statements: list[tuple[str, str, tuple[int, ...]]] = [
+        ("conversation", f"DELETE FROM conversations WHERE {mine}", (chat_id, user_id)),
+        ("questions", f"DELETE FROM unanswered WHERE {mine}", (chat_id, user_id)),
+        ("reminders", "DELETE FROM reminders WHERE milestone_id IN (SELECT id FROM milestones"
+                      f" WHERE {mine})", (chat_id, user_id)),
+        ("milestones", f"DELETE FROM milestones WHERE {mine}", (chat_id, user_id)),
+    ]
+    if not is_group(chat_id):
+        chat = "WHERE chat_id = ?"
+        statements += [
+            ("reminders", f"DELETE FROM reminders {chat}", (chat_id,)),
+            ("milestones", f"DELETE FROM milestones {chat}", (chat_id,)),
+            ("territory", f"DELETE FROM chat_territories {chat}", (chat_id,)),
+            ("subscription", f"DELETE FROM subscriptions {chat}", (chat_id,)),
+            ("announcements", f"DELETE FROM broadcast_deliveries {chat}", (chat_id,)),
+            ("events", f"DELETE FROM events {chat}", (chat_id,)),
+            ("chat", f"DELETE FROM chats {chat}", (chat_id,)),
+            ("chat", f"DELETE FROM blocked_chats {chat}", (chat_id,)),
+        ]
+    try:
+        for kind, sql, args in statements:
+            cursor = await db.execute(sql, args)
+            counts[kind] = counts.get(kind, 0) + max(cursor.rowcount, 0)
+    except BaseException:
+        await db.rollback()
+        raise
+    await db.commit()
+    return counts
+
+
+async def purge(db: aiosqlite.Connection, now: dt.datetime, days: int) -> dict[str, int]:
+    """Delete what is older than `days` days; returns how many rows of each table."""
+    cutoff = now - dt.timedelta(days=days)
+    iso, stamp = cutoff.astimezone(dt.UTC).isoformat(), ts(cutoff)
+    done = "('sent', 'cancelled', 'failed', 'skipped', 'uncertain')"
+    statements: list[tuple[str, str, tuple[str, ...]]] = [
+        ("unanswered", "DELETE FROM unanswered WHERE asked_at < ?", (iso,)),
+        ("conversations", "DELETE FROM conversations WHERE updated_at < ?", (iso,)),
+        ("reminders", f"DELETE FROM reminders WHERE (status IN {done} AND updated_at < ?)"
+                      " OR (status = 'blocked' AND due_at < ?)", (stamp, stamp)),
+        ("milestones", "DELETE FROM milestones WHERE created_at < ? AND coalesce("
+                       "cancelled_at, created_at) < ? AND id NOT IN (SELECT milestone_id"
+                       " FROM reminders)", (stamp, stamp)),
+        ("chat_territories", "DELETE FROM chat_territories WHERE updated_at < ?", (stamp,)),
+        ("chats", "DELETE FROM chats WHERE updated_at < ?", (iso,)),
+        ("blocked_chats", "DELETE FROM blocked_chats WHERE blocked_at < ? AND chat_id NOT IN"
+                          " (SELECT chat_id FROM reminders WHERE status IN ('pending',"
+                          " 'blocked'))", (stamp,)),
+        ("events", "DELETE FROM events WHERE at < ?", (stamp,)),
+        ("broadcast_deliveries", "DELETE FROM broadcast_deliveries WHERE status NOT IN"
+                                 " ('pending', 'sending') AND updated_at < ?", (stamp,)),
+        ("broadcasts", "DELETE FROM broadcasts WHERE created_at < ? AND id NOT IN"
+                       " (SELECT broadcast_id FROM broadcast_deliveries)", (stamp,)),
+    ]
+    counts: dict[str, int] = {}
+    try:
+        for table, sql, args in statements:
+            cursor = await db.execute(sql, args)
+            counts[table] = max(cursor.rowcount, 0)
+    except BaseException:
+        await db.rollback()
+        raise
+    await db.commit()
+    return counts

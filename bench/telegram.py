@@ -66,7 +66,7 @@ QUESTION = "combien de temps dure la formation ?"
 PADDING = (" <b>Engagement 1 sur 5.</b> Pouvez-vous sélectionner un candidat dans les 15 jours"
            " qui suivent sa présentation sur la plateforme nationale ?") * 2
 START = 60.0
-CONCURRENCY = 64
+CONCURRENCY = 8
 
 
 # --- the bots (run in their own process) -------------------------------------------------

@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import re
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     CallbackQuery,
     LinkPreviewOptions,
     Message,
@@ -43,23 +46,34 @@ from telegram.ext import (
     filters,
 )
 
-from bot import messages
+from bot import logs, messages, privacy
 from bot.callbacks import FlowButton
-from bot.channels import telegram_logging
+from bot.channels import telegram_logging, telegram_webhook
 from bot.channels.telegram_limits import PerChatProcessor, production_limiter
-from bot.channels.telegram_reminders import ReminderService, start_reminders
+from bot.channels.telegram_reminders import (
+    BroadcastService,
+    ReminderService,
+    start_broadcasts,
+    start_reminders,
+)
 from bot.channels.telegram_send import Chats, Target, deliver, typing
 from bot.channels.telegram_text import excerpt, mentions, strip_mention
 from bot.config import Settings
-from bot.content import Content
+from bot.content import Content, load_content
 from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
 from bot.store import Store
+from bot.yamlsource import InvalidContent
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 HELP_LINE = re.compile(r"^/(\w+) : (.+)$", re.MULTILINE)
+# Shown in the command menu of the administrators' private chats only.
+ADMIN_COMMANDS = [("stats", "Usage des 7 derniers jours"),
+                  ("diffuser", "Envoyer une annonce aux conversations abonnées"),
+                  ("recharger", "Relire le contenu sans redémarrer")]
+PURGE_EVERY = 6 * 3600.0  # seconds between two purges of data past the retention
 
 # User-facing texts of the channel (French, vouvoiement).
 APOLOGY = ("Désolé, un incident technique m'empêche de répondre. Réessayez dans un instant : "
@@ -89,13 +103,19 @@ class TelegramChannel:
     """The handlers of the Application and its start-up and shutdown work."""
 
     def __init__(self, assistant: Assistant, store: Store, clock: Callable[[], dt.datetime],
-                 reminders_database: Path | None) -> None:
+                 reminders_database: Path | None, *, retention_days: int = 365,
+                 loader: Callable[[], Content] | None = None) -> None:
         self.assistant = assistant
         self.store = store
         self.clock = clock
         self.chats = Chats(store, clock)
         self.reminders_database = reminders_database
         self.reminders: ReminderService | None = None
+        self.broadcasts: BroadcastService | None = None
+        self.retention_days = retention_days
+        self.loader = loader
+        self.bot: Any = None
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -103,17 +123,78 @@ class TelegramChannel:
         """Load the chats that blocked the bot, register the commands in French, start the
         reminder sweep (its own connection and Bot: bot/channels/telegram_reminders.py)."""
         await self.chats.load()
-        await application.bot.set_my_commands(
-            [BotCommand(name, text) for name, text in command_list(self.assistant)])
+        self.bot = application.bot
+        await self.register_commands()
+        self.assistant.reload_listeners.append(self._reloaded)
         if self.reminders_database is not None:
             self.reminders = await start_reminders(application, self.reminders_database,
                                                    clock=self.clock)
+            self.broadcasts = await start_broadcasts(
+                application, self.reminders_database, clock=self.clock,
+                limiter=self.reminders.sweeper.limiter)
+        self._spawn(self._purge_forever(), "purge")
         logger.info("Assistant prêt sur Telegram : @%s", application.bot.username)
+
+    async def register_commands(self) -> None:
+        """The command menu in French: everyone's, and the administrators' in their chats."""
+        public = [BotCommand(name, text) for name, text in command_list(self.assistant)]
+        await self.bot.set_my_commands(public)
+        admin = public + [BotCommand(name, text) for name, text in ADMIN_COMMANDS]
+        for admin_id in sorted(self.assistant.admins):
+            try:
+                await self.bot.set_my_commands(admin, scope=BotCommandScopeChat(admin_id))
+            except TelegramError as exc:  # never wrote to the bot: no chat yet
+                logger.info("Menu d'administration non enregistré pour %s : %s", admin_id, exc)
+
+    async def _reloaded(self, content: Content) -> None:
+        """New content: its flows may add or remove commands."""
+        await self.register_commands()
+
+    def request_reload(self) -> None:
+        """SIGHUP: reload the content in the background (refused if invalid)."""
+        self._spawn(self.reload_from_disk(), "rechargement")
+
+    async def reload_from_disk(self) -> bool:
+        """Load and validate the content; swap it if valid, else log every problem."""
+        if self.loader is None:
+            return False
+        try:
+            content = await asyncio.to_thread(self.loader)
+        except InvalidContent as exc:
+            logger.error("Contenu refusé, le contenu actuel reste en service (%s problème(s))"
+                         " :\n%s", len(exc.errors), "\n".join(str(e) for e in exc.errors))
+            return False
+        await self.assistant.reload(content)
+        return True
+
+    async def _purge_forever(self) -> None:
+        """Delete what is older than the retention, now and every few hours."""
+        while True:
+            try:
+                counts = await privacy.purge(self.store.db, self.clock(), self.retention_days)
+                if any(counts.values()):
+                    logger.info("Données de plus de %s jours effacées : %s",
+                                self.retention_days,
+                                {table: n for table, n in counts.items() if n})
+            except Exception:
+                logger.exception("Échec de la purge des données anciennes")
+            await asyncio.sleep(PURGE_EVERY)
+
+    def _spawn(self, coroutine: Any, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def post_shutdown(self,
                             application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Stop the reminder sweep (sends in flight are finished), close the database (every
         update in hand has been handled by then)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.broadcasts is not None:
+            await self.broadcasts.stop()
+            self.broadcasts = None
         if self.reminders is not None:
             await self.reminders.stop()
             self.reminders = None
@@ -142,8 +223,11 @@ class TelegramChannel:
         await query.answer()
         await self._wrote(chat_id)
         conversation = Conversation(chat_id, query.from_user.id)
-        async with typing(context.bot, chat_id):
-            replies = await self.assistant.handle(conversation, Incoming.button(query.data or ""))
+        with logs.bind(update_id=update.update_id, chat_id=chat_id,
+                       user_id=query.from_user.id):
+            async with typing(context.bot, chat_id):
+                replies = await self.assistant.handle(conversation,
+                                                      Incoming.button(query.data or ""))
         pressed = message.message_id if isinstance(message, Message) else None
         target = Target(chat_id, owner.message_id if owner else None, pressed)
         await deliver(context.bot, self.chats, target, replies)
@@ -182,7 +266,9 @@ class TelegramChannel:
             update.effective_message.text if update.effective_message else None)
         logger.error("Échec de la mise à jour %s (chat %s, utilisateur %s) : %r",
                      update.update_id, chat.id if chat else None, user.id if user else None,
-                     said, exc_info=context.error)
+                     said, exc_info=context.error,
+                     extra={"update_id": update.update_id, "chat_id": chat.id if chat else None,
+                            "user_id": user.id if user else None})
         if query is not None:
             with contextlib.suppress(TelegramError):  # already answered, or too old
                 await query.answer()
@@ -205,9 +291,10 @@ class TelegramChannel:
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None and user is not None
         await self._wrote(chat.id)
-        async with typing(context.bot, chat.id):
-            replies = await self.assistant.handle(Conversation(chat.id, user.id),
-                                                  Incoming.text(text))
+        with logs.bind(update_id=update.update_id, chat_id=chat.id, user_id=user.id):
+            async with typing(context.bot, chat.id):
+                replies = await self.assistant.handle(Conversation(chat.id, user.id),
+                                                      Incoming.text(text))
         await deliver(context.bot, self.chats, Target(chat.id, reply_to), replies)
 
     async def _wrote(self, chat_id: int) -> None:
@@ -253,9 +340,12 @@ def build_application(settings: Settings, content: Content, store: Store, *,
     """
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required")
-    assistant = Assistant(content, store, clock=clock, timezone=settings.timezone)
+    loader = functools.partial(load_content, settings.knowledge_dir, settings.flows_dir)
+    assistant = Assistant(content, store, clock=clock, timezone=settings.timezone,
+                          admins=settings.admin_ids, loader=loader)
     channel = TelegramChannel(assistant, store, clock,
-                              settings.database if reminders else None)
+                              settings.database if reminders else None,
+                              retention_days=settings.retention_days, loader=loader)
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token)
@@ -331,10 +421,12 @@ def run(settings: Settings, content: Content, *, webhook: bool = False,
     asyncio.set_event_loop(loop)  # run_polling/run_webhook use (then close) this loop
     store = loop.run_until_complete(Store.open(settings.database))
     application = build_application(settings, content, store)
+    channel: TelegramChannel = application.bot_data["channel"]
+    loop.add_signal_handler(signal.SIGHUP, channel.request_reload)  # reload the content
     try:
         if webhook:
-            application.run_webhook(**webhook_options(settings), allowed_updates=ALLOWED_UPDATES,
-                                    bootstrap_retries=3)
+            loop.run_until_complete(telegram_webhook.serve(
+                application, webhook_options(settings), ALLOWED_UPDATES))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=3)
     except TelegramError as exc:

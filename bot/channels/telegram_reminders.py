@@ -37,8 +37,9 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.broadcast import BroadcastStore, compose
 from bot.delivery import Blocked, Rejected, RetryLater, Send, Transient
-from bot.ratelimit import Limits
+from bot.ratelimit import Limits, RateLimiter
 from bot.reminder_store import ReminderStore
 from bot.store import Store
 from bot.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
@@ -141,3 +142,50 @@ async def start_reminders(application: Any, database_path: str | Path, *,
                       config=config, limits=limits)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels")
     return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock)
+
+
+# --- announcements (/diffuser): the same sweep over bot/broadcast.py's rows ------------------
+
+BROADCAST_SWEEP = SweepConfig(interval=2.0)
+
+
+@dataclass(slots=True)
+class BroadcastService:
+    """The running sweep of announcements: its task, its connection, its bot."""
+
+    sweeper: Sweeper
+    task: asyncio.Task[None]
+    store: Store
+    bot: Bot
+
+    async def stop(self) -> None:
+        """Stop sweeping (sends in flight finish and are marked), close the bot and database."""
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        with contextlib.suppress(TelegramError, RuntimeError):
+            await self.bot.shutdown()
+        await self.store.close()
+
+
+async def start_broadcasts(application: Any, database_path: str | Path, *,
+                           clock: Clock = utc_now, sleep: Sleep = asyncio.sleep,
+                           config: SweepConfig | None = None,
+                           limiter: RateLimiter | None = None,
+                           bot: Bot | None = None) -> BroadcastService:
+    """Sweep the announcements' deliveries in a task, on their own connection and Bot.
+
+    Give it the reminder sweep's `limiter`: both then stay together under Telegram's overall
+    limit (30 messages/s), as one sender.
+    """
+    store = await Store.open(database_path)
+    sender = bot or plain_bot(application.bot)
+    try:
+        await sender.initialize()
+    except BaseException:
+        await store.close()
+        raise
+    sweeper = Sweeper(BroadcastStore(store.db), make_send(sender), clock=clock, sleep=sleep,
+                      config=config or BROADCAST_SWEEP, limiter=limiter, compose=compose)
+    task = asyncio.create_task(sweeper.run_forever(), name="annonces")
+    return BroadcastService(sweeper=sweeper, task=task, store=store, bot=sender)

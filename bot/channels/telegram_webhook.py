@@ -1,0 +1,108 @@
+"""The webhook server: python-telegram-bot's own tornado app (its handler checks the secret
+token and queues the updates) with one more route, `GET /healthz`.
+
+PTB's `run_webhook` builds its tornado app itself, with no way to add a route, so `serve()`
+does what it does with the same pieces: initialize, post_init, set the webhook, serve,
+start the Application, wait for SIGINT/SIGTERM/SIGABRT, then stop in the reverse order (the
+update in hand is finished, post_shutdown closes the database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+import tornado.web
+from telegram.error import BadRequest, NetworkError
+from telegram.ext import Application
+from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer
+
+logger = logging.getLogger(__name__)
+App = Application[Any, Any, Any, Any, Any, Any]
+Health = Callable[[], dict[str, Any]]
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    """GET /healthz: 200 and a small JSON body while the process serves."""
+
+    def initialize(self, health: Health) -> None:
+        self.health = health
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"status": "ok", **self.health()}))
+
+
+class WebhookApp(WebhookAppClass):
+    """PTB's webhook app (POST on the webhook path, secret token checked) plus /healthz."""
+
+    def __init__(self, webhook_path: str, application: App, secret_token: str | None,
+                 health: Health) -> None:
+        super().__init__(webhook_path, application.bot, application.update_queue,
+                         secret_token)
+        self.add_handlers(r".*", [(r"/healthz/?", HealthHandler, {"health": health})])
+
+
+def health_of(application: App, started: float) -> Health:
+    """What /healthz says: uptime and whether updates are being handled."""
+    def health() -> dict[str, Any]:
+        return {"uptime_s": round(time.monotonic() - started, 1),
+                "running": application.running,
+                "updates_waiting": application.update_queue.qsize()}
+    return health
+
+
+async def _set_webhook(application: App, options: dict[str, Any],
+                       allowed_updates: list[str], retries: int) -> None:
+    for attempt in range(retries + 1):
+        try:
+            await application.bot.set_webhook(
+                url=options["webhook_url"], allowed_updates=allowed_updates,
+                secret_token=options["secret_token"])
+            return
+        except BadRequest:  # a refusal: trying again would not help
+            raise
+        except NetworkError as exc:
+            if attempt >= retries:
+                raise
+            logger.warning("setWebhook a échoué (%s) : nouvel essai dans 1 s", exc)
+            await asyncio.sleep(1)
+
+
+async def serve(application: App, options: dict[str, Any], allowed_updates: list[str], *,
+                retries: int = 3, stop: asyncio.Event | None = None) -> None:
+    """Serve the webhook (and /healthz) until a stop signal or `stop` is set."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    path = "/" + options["url_path"].strip("/")
+    server = WebhookServer(options["listen"], options["port"],
+                           WebhookApp(path, application, options["secret_token"],
+                                      health_of(application, time.monotonic())), None)
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await server.serve_forever()
+        await _set_webhook(application, options, allowed_updates, retries)
+        await application.start()
+        logger.info("Webhook en service sur le port %s (santé : GET /healthz)",
+                    options["port"])
+        await stop.wait()
+    finally:
+        await server.shutdown()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,71 @@
+"""End-to-end fixtures for the operations tests: the Telegram fixtures of tests/telegram, and
+the real Application with administrators and its own content directories."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.config import ROOT
+from bot.content import Content
+from bot.store import Store
+from tests.botapi import BotApiEmulator, free_port
+from tests.conftest import FIXED_NOW
+from tests.telegram.conftest import (  # noqa: F401 - fixtures used by these tests
+    App,
+    Handled,
+    database,
+    emu,
+    handled,
+    no_leftover_tasks,
+    person,
+    settings_for,
+    test_limiter,
+)
+
+ADMIN_ID = 7
+
+
+@pytest.fixture
+def content_dirs(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of knowledge/ and flows/ that a test may change."""
+    knowledge, flows = tmp_path / "knowledge", tmp_path / "flows"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    shutil.copytree(ROOT / "flows", flows)
+    return knowledge, flows
+
+
+@asynccontextmanager
+async def admin_bot(emulator: BotApiEmulator, content: Content, path: Path, done: Handled,
+                    dirs: tuple[Path, Path] | None = None, **options: Any) -> AsyncIterator[App]:
+    """The real Application (polling the emulator) with ADMIN_ID as its administrator."""
+    settings = dataclasses.replace(settings_for(emulator, path, free_port()),
+                                   admin_ids=frozenset({ADMIN_ID}))
+    if dirs is not None:
+        settings = dataclasses.replace(settings, knowledge_dir=dirs[0], flows_dir=dirs[1])
+    store = await Store.open(path)
+    app = build_application(settings, content, store, clock=lambda: FIXED_NOW,
+                            rate_limiter=test_limiter(), **options)
+    app.add_handler(TypeHandler(Update, done.record), group=100)
+    await app.initialize()
+    assert app.post_init is not None and app.post_shutdown is not None
+    await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await app.post_shutdown(app)

@@ -173,20 +173,41 @@ class Sweeper:
                 if wait > 0:
                     heapq.heappush(ready, (moment + wait, order, chat))
                     continue
-                claimed = await self.store.claim(queue.popleft().id, self.clock())
-                if claimed is not None:
-                    report.claimed += 1
-                    # counted from when the send really starts: the claim's commit (fsync)
-                    # takes a variable time, and Telegram counts arrivals
-                    self.limiter.record(chat, max(moment, self._seconds()))
-                    task = asyncio.create_task(self._deliver(claimed, report))
-                    in_flight.add(task)
+                await self._claim(queue.popleft().id, chat, moment, report, in_flight)
                 if queue:
                     heapq.heappush(ready, (moment, order, chat))
         finally:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
         return report
+
+    async def _claim(self, row_id: int, chat: int, moment: float, report: SweepReport,
+                     in_flight: set[asyncio.Task[None]]) -> None:
+        """Claim a row and start its send (added to `in_flight`).
+
+        A stop (cancel) must not cut a claim: its commit goes on in SQLite's thread, and
+        the row would stay 'sending', never sent. The claim is finished, its send started
+        like the others in flight, and only then does the stop go on.
+        """
+        claim = asyncio.ensure_future(self.store.claim(row_id, self.clock()))
+        try:
+            claimed = await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            claimed = await claim
+            if claimed is not None:
+                in_flight.add(self._start(claimed, chat, moment, report))
+            raise
+        if claimed is not None:
+            in_flight.add(self._start(claimed, chat, moment, report))
+
+    def _start(self, claimed: object, chat: int, moment: float,
+               report: SweepReport) -> asyncio.Task[None]:
+        """Count a claimed row's send and start it."""
+        report.claimed += 1
+        # counted from when the send really starts: the claim's commit (fsync) takes a
+        # variable time, and Telegram counts arrivals
+        self.limiter.record(chat, max(moment, self._seconds()))
+        return asyncio.create_task(self._deliver(claimed, report))  # type: ignore[arg-type]
 
     def text_for(self, reminder: StoredReminder, now: dt.datetime) -> tuple[str, bool]:
         """The text to send now, and whether it is late."""

@@ -51,6 +51,7 @@ from bot.callbacks import FlowButton
 from bot.channels import telegram_logging, telegram_webhook
 from bot.channels.telegram_limits import PerChatProcessor, production_limiter
 from bot.channels.telegram_reminders import (
+    SEND_LIMITS,
     BroadcastService,
     ReminderService,
     start_broadcasts,
@@ -128,7 +129,7 @@ class TelegramChannel:
         self.assistant.reload_listeners.append(self._reloaded)
         if self.reminders_database is not None:
             self.reminders = await start_reminders(application, self.reminders_database,
-                                                   clock=self.clock)
+                                                   clock=self.clock, limits=SEND_LIMITS)
             self.broadcasts = await start_broadcasts(
                 application, self.reminders_database, clock=self.clock,
                 limiter=self.reminders.sweeper.limiter)

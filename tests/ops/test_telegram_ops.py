@@ -4,12 +4,15 @@ their command menu, an announcement confirmed then delivered once to each subscr
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from bot.content import Content
+from bot.store import Store
 from tests.botapi import BotApiEmulator
+from tests.conftest import FIXED_NOW
 from tests.ops.conftest import ADMIN_ID, admin_bot
 from tests.telegram.conftest import Handled, Person
 
@@ -109,3 +112,22 @@ async def test_oubli_in_telegram(emu: BotApiEmulator, content: Content, database
         for table in ("unanswered", "subscriptions", "events", "conversations"):
             assert db.execute(f"SELECT count(*) FROM {table} WHERE chat_id = 11"
                               ).fetchone() == (0,), table
+
+
+async def test_data_past_the_retention_is_purged_when_the_bot_starts(
+        emu: BotApiEmulator, content: Content, database: Path, handled: Handled) -> None:
+    old = (FIXED_NOW - dt.timedelta(days=400)).isoformat()
+    recent = (FIXED_NOW - dt.timedelta(days=10)).isoformat()
+    await (await Store.open(database)).close()
+    with sqlite3.connect(database) as db:
+        db.executemany(
+            "INSERT INTO unanswered (asked_at, chat_id, user_id, question, normalized, band,"
+            " candidates) VALUES (?, 1, 1, ?, ?, 'fallback', '[]')",
+            [(old, "ancienne", "ancienne"), (recent, "récente", "recente")])
+
+    def questions() -> list[str]:
+        with sqlite3.connect(database) as db:
+            return [row[0] for row in db.execute("SELECT question FROM unanswered")]
+
+    async with admin_bot(emu, content, database, handled):
+        await emu.wait_until(lambda: questions() == ["récente"], 5.0, "the old row purged")

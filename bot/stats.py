@@ -77,7 +77,7 @@ def format_stats(stats: Stats) -> str:
     n = stats.questions
     lines = [f"<b>Usage des {len(stats.days)} derniers jours</b>",
              f"Conversations actives : {stats.active_chats}",
-             f"Abonnées aux annonces : {stats.subscribers}", "",
+             f"Conversations abonnées aux annonces : {stats.subscribers}", "",
              f"<b>Questions par jour</b> ({n} au total)"]
     lines += [f"• {formatting.date(day)} : {count}"
               for day, count in zip(stats.days, stats.questions_per_day, strict=True)]

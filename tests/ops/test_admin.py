@@ -116,7 +116,7 @@ async def test_stats_on_a_prepared_database(admin_assistant: Assistant) -> None:
     [reply] = await admin.say("/stats")
     lines = reply.text.replace("\u00a0", " ").splitlines()
     assert lines[:3] == ["<b>Usage des 7 derniers jours</b>", "Conversations actives : 4",
-                         "Abonnées aux annonces : 2"]
+                         "Conversations abonnées aux annonces : 2"]
     assert "<b>Questions par jour</b> (5 au total)" in lines
     days = [line for line in lines if line.startswith("• ")]
     assert days == ["• mardi 10 mars 2026 : 2", "• mercredi 11 mars 2026 : 0",

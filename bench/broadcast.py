@@ -47,8 +47,6 @@ Tally, CAP = _reminders.Tally, _reminders.CAP
 
 async def worker(database: str, base_url: str, token: str) -> None:
     """Send until no delivery is pending; SIGTERM stops after the sends in flight."""
-    from telegram import Bot  # noqa: PLC0415
-    from telegram.request import HTTPXRequest  # noqa: PLC0415
 
     from bot.broadcast import compose  # noqa: PLC0415
     from bot.channels.telegram_reminders import (  # noqa: PLC0415
@@ -56,11 +54,12 @@ async def worker(database: str, base_url: str, token: str) -> None:
         SEND_LIMITS,
         START_GRACE,
         make_send,
+        sweep_bot,
     )
     from bot.sweep import Sweeper  # noqa: PLC0415
 
     store = await Store.open(database)
-    bot = Bot(token, base_url=base_url, request=HTTPXRequest(connection_pool_size=16))
+    bot = sweep_bot(token, base_url)
     await bot.initialize()
     queue = BroadcastStore(store.db)
     sweeper = Sweeper(queue, make_send(bot), config=BROADCAST_SWEEP, limits=SEND_LIMITS,
@@ -154,7 +153,7 @@ async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, fl
         end = time.monotonic()
         rows = statuses(database)
     got = tally.per_chat
-    first, last = tally.times[0], tally.times[-1]
+    first, last = min(tally.times), max(tally.times)
     return {
         "count": count, "sent": len(tally.times), "total_s": end - start,
         "send_window_s": last - first, "rate": (len(tally.times) - 1) / max(last - first, 1e-9),

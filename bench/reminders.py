@@ -53,15 +53,13 @@ CAP = Limits().overall / Limits().overall_window
 
 async def worker(database: str, base_url: str, token: str) -> None:
     """Sweep until no reminder is pending (a 429 makes one wait its retry_after)."""
-    from telegram import Bot  # noqa: PLC0415
-    from telegram.request import HTTPXRequest  # noqa: PLC0415
 
-    from bot.channels.telegram_reminders import make_send  # noqa: PLC0415
+    from bot.channels.telegram_reminders import make_send, sweep_bot  # noqa: PLC0415
     from bot.reminder_store import ReminderStore  # noqa: PLC0415
     from bot.sweep import Sweeper  # noqa: PLC0415
 
     store = await Store.open(database)
-    bot = Bot(token, base_url=base_url, request=HTTPXRequest(connection_pool_size=16))
+    bot = sweep_bot(token, base_url)
     await bot.initialize()
     reminders = ReminderStore(store.db)
     sweeper = Sweeper(reminders, make_send(bot))
@@ -125,17 +123,24 @@ class Tally:
         self.per_chat: Counter[int] = Counter()
         self.times: list[float] = []
         self.flood = 0
+        self.done: set[int] = set()
 
     def update(self) -> int:
         calls = self.emu.calls
-        while self.seen < len(calls) and calls[self.seen].status is not None:
-            call = calls[self.seen]
+        # a call still unanswered (the sender was killed during it) must not hide later ones
+        for index in range(self.seen, len(calls)):
+            call = calls[index]
+            if call.status is None or index in self.done:
+                continue
+            self.done.add(index)
             if call.method == "sendMessage":
                 if call.ok:
                     self.per_chat[int(call.params["chat_id"])] += 1
                     self.times.append(call.at)
                 elif call.status == 429:
                     self.flood += 1
+        while self.seen in self.done:
+            self.done.discard(self.seen)
             self.seen += 1
         return len(self.times)
 
@@ -169,7 +174,9 @@ async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, fl
                 received = tally.update()
                 if stop and killed_at is None and received >= count // 2:
                     os.kill(child.pid, stop)
-                    child.wait()
+                    # the emulator answers in this event loop: wait for the child without
+                    # blocking it, or the child's last sends would hang until their timeout
+                    await asyncio.to_thread(child.wait)
                     killed_at = received
                     in_sending = sending_ids(database)
                     child = spawn(database, emu)
@@ -182,7 +189,7 @@ async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, fl
         end = time.monotonic()
         rows = statuses(database)
     got = tally.per_chat
-    first, last = tally.times[0], tally.times[-1]
+    first, last = min(tally.times), max(tally.times)
     return {
         "count": count, "sent": len(tally.times), "total_s": end - start,
         "send_window_s": last - first, "rate": (len(tally.times) - 1) / max(last - first, 1e-9),

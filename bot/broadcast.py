@@ -258,6 +258,14 @@ class BroadcastStore:
                 " AND status IN ('sending', 'uncertain')",
                 (ts(at), error[:500], 0 if count_attempt else 1, ts(now), row_id))
 
+    async def mark_uncertain(self, row_id: int, *, error: str, now: dt.datetime) -> None:
+        """Sent, but no answer came back: maybe received, never sent again."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE broadcast_deliveries SET status = 'uncertain', last_error = ?,"
+                " updated_at = ?"
+                " WHERE id = ? AND status = 'sending'", (error[:500], ts(now), row_id))
+
     async def mark_failed(self, row_id: int, *, error: str, now: dt.datetime) -> None:
         """Given up."""
         async with self._write() as db:

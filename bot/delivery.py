@@ -2,7 +2,8 @@
 
 The Telegram adapter translates: telegram.error.Forbidden (and BadRequest "chat not found")
 → Blocked; RetryAfter → RetryLater(retry_after); another BadRequest → Rejected (given up at
-once: sending the same text again would fail again); NetworkError and TimedOut → Transient.
+once: sending the same text again would fail again); a timeout after the request was sent →
+MaybeSent (not retried: at most once); other NetworkError and TimedOut → Transient.
 Any other exception is treated like Transient (retried with backoff, then given up).
 """
 
@@ -31,6 +32,10 @@ class RetryLater(DeliveryError):
 
 class Transient(DeliveryError):
     """A failure that may pass (network error, server error 5xx, timeout)."""
+
+
+class MaybeSent(DeliveryError):
+    """No answer after the request was sent (read timeout): Telegram may have delivered it."""
 
 
 class Rejected(DeliveryError):

@@ -362,6 +362,13 @@ class ReminderStore:
                 " AND status IN ('sending', 'uncertain')",
                 (ts(at), error[:500], refund, ts(now), reminder_id))
 
+    async def mark_uncertain(self, reminder_id: int, *, error: str, now: dt.datetime) -> None:
+        """Sent, but no answer came back: maybe received, never sent again."""
+        async with self._write() as db:
+            await db.execute(
+                "UPDATE reminders SET status = 'uncertain', last_error = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'sending'", (error[:500], ts(now), reminder_id))
+
     async def mark_failed(self, reminder_id: int, *, error: str, now: dt.datetime) -> None:
         """Given up."""
         async with self._write() as db:

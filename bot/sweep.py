@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Blocked, Rejected, RetryLater, Send
+from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Send
 from bot.ratelimit import Limits, RateLimiter
 from bot.reminder_store import ReminderStore, StoredReminder
 from bot.reminders import reminder_text
@@ -60,6 +60,7 @@ class Queue(Protocol):
     async def retry_later(self, row_id: int, *, at: dt.datetime, error: str,
                           now: dt.datetime, count_attempt: bool = True) -> None: ...
     async def mark_failed(self, row_id: int, *, error: str, now: dt.datetime) -> None: ...
+    async def mark_uncertain(self, row_id: int, *, error: str, now: dt.datetime) -> None: ...
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int: ...
 
 
@@ -243,6 +244,12 @@ class Sweeper:
                 reminder.id, at=now + dt.timedelta(seconds=error.seconds),
                 error=f"429 : {error}", now=now, count_attempt=False)
             report.retried += 1
+        except MaybeSent as error:
+            await self.store.mark_uncertain(reminder.id, error=f"sans réponse : {error}",
+                                            now=self.clock())
+            report.uncertain.append(reminder.id)
+            log.warning("rappel %s : pas de réponse de Telegram, peut-être reçu, non renvoyé",
+                        reminder.id)
         except Rejected as error:
             await self.store.mark_failed(reminder.id, error=f"refusé : {error}",
                                          now=self.clock())

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -38,7 +39,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.broadcast import BroadcastStore, compose
-from bot.delivery import Blocked, Rejected, RetryLater, Send, Transient
+from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.ratelimit import Limits, RateLimiter
 from bot.reminder_store import ReminderStore
 from bot.store import Store
@@ -52,6 +53,11 @@ GONE = ("chat not found", "user is deactivated", "bot was kicked", "bot was bloc
 def retry_seconds(value: float | dt.timedelta) -> float:
     """RetryAfter.retry_after as seconds (PTB 22 gives an int, or a timedelta)."""
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+# Timeouts after the request left: Telegram may have delivered the message (a connect or
+# pool timeout means it never left, and is retried).
+SENT_TIMEOUTS = (httpx.ReadTimeout, httpx.WriteTimeout)
 
 
 def translate(error: TelegramError) -> Exception:
@@ -68,6 +74,8 @@ def translate(error: TelegramError) -> Exception:
         return Rejected(error.message)
     if isinstance(error, ChatMigrated):
         return Blocked(f"groupe devenu supergroupe {error.new_chat_id}")
+    if isinstance(error, TimedOut) and isinstance(error.__cause__, SENT_TIMEOUTS):
+        return MaybeSent(error.message)
     if isinstance(error, TimedOut | NetworkError):
         return Transient(error.message)
     return Transient(str(error))
@@ -88,10 +96,17 @@ def make_send(bot: Bot) -> Send:
 
 def plain_bot(bot: Bot, *, connections: int = 16) -> Bot:
     """A Bot on the same token and server as `bot`, without rate limiter nor its request pool."""
-    base_url = bot.base_url.removesuffix(bot.token)
-    base_file_url = bot.base_file_url.removesuffix(bot.token)
+    return sweep_bot(bot.token, bot.base_url.removesuffix(bot.token),
+                     bot.base_file_url.removesuffix(bot.token), connections=connections)
+
+
+def sweep_bot(token: str, base_url: str, base_file_url: str | None = None, *,
+              connections: int = 16) -> Bot:
+    """A Bot for background sends: its own pool, and a patient read timeout (a send that gets
+    no answer is never sent again, so a busy server must not be taken for a lost message)."""
     request = HTTPXRequest(connection_pool_size=connections, read_timeout=20.0)
-    return Bot(bot.token, base_url=base_url, base_file_url=base_file_url, request=request)
+    return Bot(token, base_url=base_url, base_file_url=base_file_url or base_url,
+               request=request)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from bot.deadlines import Milestone, deadlines_for
-from bot.delivery import Blocked, RetryLater, Transient
+from bot.delivery import Blocked, MaybeSent, RetryLater, Transient
 from bot.reminder_store import ReminderStore
 from bot.reminders import plan
 from bot.sweep import SweepConfig, Sweeper
@@ -247,6 +247,24 @@ async def test_transient_errors_back_off_then_give_up(store, clock, channel, cap
     assert (row.status, row.attempts) == ("failed", 5)
     assert "Transient : 502 Bad Gateway" in row.last_error
     assert "abandonné après 5 tentatives" in caplog.text
+
+
+async def test_no_answer_after_sending_is_uncertain_and_never_resent(store, clock, channel,
+                                                                      caplog):
+    due = utc(2021, 3, 9, 8, 0)
+    await add(store, A, fake_reminders(1, due), clock())
+    channel.fail[A] = [MaybeSent("Timed out")]
+    clock.set(due)
+    sweep = sweeper(store, channel, clock)
+    with caplog.at_level(logging.WARNING):
+        report = await sweep.run_once()
+    assert report.uncertain == [1]
+    row = await store.get(1)
+    assert row.status == "uncertain"
+    assert "peut-être reçu, non renvoyé" in caplog.text
+    clock.advance(3600)
+    await sweep.run_once()
+    assert (await store.get(1)).status == "uncertain"
 
 
 async def test_an_unexpected_error_is_retried_then_sent(store, clock, channel):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.telegram_reminders import translate
-from bot.delivery import Blocked, Rejected, RetryLater, Transient
+from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Transient
 from bot.sweep import SweepConfig, Sweeper
 from tests.reminders.helpers import add, fake_reminders
 
@@ -23,6 +24,24 @@ from tests.reminders.helpers import add, fake_reminders
 ])
 def test_translation(error: Exception, expected: type[Exception]) -> None:
     assert type(translate(error)) is expected
+
+
+def timed_out(cause: Exception) -> TimedOut:
+    try:
+        raise TimedOut from cause
+    except TimedOut as error:
+        return error
+
+
+@pytest.mark.parametrize(("cause", "expected"), [
+    (httpx.ReadTimeout("read"), MaybeSent),     # the request left: maybe delivered
+    (httpx.WriteTimeout("write"), MaybeSent),
+    (httpx.ConnectTimeout("connect"), Transient),  # it never left: retried
+    (httpx.PoolTimeout("pool"), Transient),
+])
+def test_a_timeout_after_sending_is_not_retried(cause: Exception,
+                                                expected: type[Exception]) -> None:
+    assert type(translate(timed_out(cause))) is expected
 
 
 @pytest.mark.parametrize("after", [7, dt.timedelta(seconds=7)])

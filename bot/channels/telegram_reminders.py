@@ -110,14 +110,29 @@ def sweep_bot(token: str, base_url: str, base_file_url: str | None = None, *,
 
 
 @dataclass(slots=True)
-class ReminderService:
-    """The running sweep: its task, its connection, its bot."""
+class SweepService:
+    """A running sweep: its task, its own connection, its own bot."""
 
     sweeper: Sweeper
     task: asyncio.Task[None]
     store: Store
     bot: Bot
-    clock: Clock
+
+    async def stop(self) -> None:
+        """Stop sweeping (sends in flight finish and are marked), close the bot and database."""
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        with contextlib.suppress(TelegramError, RuntimeError):
+            await self.bot.shutdown()
+        await self.store.close()
+
+
+@dataclass(slots=True)
+class ReminderService(SweepService):
+    """The running reminder sweep; it also resumes a chat's reminders when the chat writes."""
+
+    clock: Clock = utc_now
 
     @property
     def reminders(self) -> ReminderStore:
@@ -130,15 +145,6 @@ class ReminderService:
         count = await self.reminders.unblock_chat(chat_id, self.clock())
         log.info("chat %s de retour : %s rappel(s) repris", chat_id, count)
         return True
-
-    async def stop(self) -> None:
-        """Stop sweeping (sends in flight finish and are marked), close the bot and database."""
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        with contextlib.suppress(TelegramError, RuntimeError):
-            await self.bot.shutdown()
-        await self.store.close()
 
 
 async def start_reminders(application: Any, database_path: str | Path, *,
@@ -179,22 +185,8 @@ async def sweep_after_grace(sweeper: Sweeper, grace: float = START_GRACE) -> Non
 
 
 @dataclass(slots=True)
-class BroadcastService:
-    """The running sweep of announcements: its task, its connection, its bot."""
-
-    sweeper: Sweeper
-    task: asyncio.Task[None]
-    store: Store
-    bot: Bot
-
-    async def stop(self) -> None:
-        """Stop sweeping (sends in flight finish and are marked), close the bot and database."""
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        with contextlib.suppress(TelegramError, RuntimeError):
-            await self.bot.shutdown()
-        await self.store.close()
+class BroadcastService(SweepService):
+    """The running sweep of announcements."""
 
 
 async def start_broadcasts(application: Any, database_path: str | Path, *,

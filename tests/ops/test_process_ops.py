@@ -88,11 +88,18 @@ async def test_healthz_on_the_webhook_server_and_the_secret_still_checked(
     chat = emu.private_chat(alice)
     async with bot_process(env, "--webhook") as process, httpx.AsyncClient() as http:
         await emu.wait_until(lambda: emu.state.webhook is not None, START, "the webhook set")
-        health = await http.get(f"http://127.0.0.1:{port}/healthz")
-        assert health.status_code == 200
-        assert health.headers["content-type"].startswith("application/json")
-        body = health.json()
-        assert body["status"] == "ok" and body["running"] is True
+        # the webhook is set during start-up: the application reports running just after
+        deadline = asyncio.get_running_loop().time() + START
+        while True:
+            health = await http.get(f"http://127.0.0.1:{port}/healthz")
+            assert health.status_code == 200
+            assert health.headers["content-type"].startswith("application/json")
+            body = health.json()
+            assert body["status"] == "ok"
+            if body["running"] or asyncio.get_running_loop().time() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        assert body["running"] is True
         forged = await http.post(f"http://127.0.0.1:{port}/hook", json={"update_id": 1},
                                  headers={"X-Telegram-Bot-Api-Secret-Token": "faux"})
         assert forged.status_code == 403

@@ -11,14 +11,11 @@ in blocked_chats, shared with the reminders.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
+from bot.delivery_rows import DeliveryRows
 from bot.reminder_store import ReminderStore, parse_ts, ts
 
 SCHEMA = """
@@ -90,23 +87,10 @@ def _delivery(row: Sequence) -> Delivery:
                     attempts=row[4])
 
 
-class BroadcastStore:
+class BroadcastStore(DeliveryRows):
     """Subscriptions, announcements and their deliveries, on an open aiosqlite connection."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-        self._lock = asyncio.Lock()
-
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: committed at the end, rolled back on error."""
-        async with self._lock:
-            try:
-                yield self.db
-            except BaseException:
-                await self.db.rollback()
-                raise
-            await self.db.commit()
+    TABLE = "broadcast_deliveries"
 
     # --- subscriptions ---------------------------------------------------------------------
 
@@ -193,20 +177,6 @@ class BroadcastStore:
 
     # --- the sweep (bot/sweep.py's Queue) ------------------------------------------------
 
-    async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
-        """Rows left 'sending' by a dead process become 'uncertain' (not re-sent); their ids."""
-        limit = ts(now - older_than)
-        async with self._write() as db:
-            async with db.execute(
-                    "SELECT id FROM broadcast_deliveries WHERE status = 'sending'"
-                    " AND claimed_at <= ?", (limit,)) as cursor:
-                ids = [row[0] for row in await cursor.fetchall()]
-            await db.execute(
-                "UPDATE broadcast_deliveries SET status = 'uncertain', updated_at = ?,"
-                " last_error = 'envoi interrompu (arrêt du programme) : peut-être déjà reçu,"
-                " non renvoyé' WHERE status = 'sending' AND claimed_at <= ?", (ts(now), limit))
-        return ids
-
     async def skip_superseded(self, now: dt.datetime) -> int:
         """Announcements never supersede one another."""
         return 0
@@ -229,50 +199,11 @@ class BroadcastStore:
 
     async def claim(self, row_id: int, now: dt.datetime) -> Delivery | None:
         """Mark a pending delivery 'sending' (committed before it is sent); None if gone."""
-        async with self._write() as db:
-            cursor = await db.execute(
-                "UPDATE broadcast_deliveries SET status = 'sending', claimed_at = ?,"
-                " updated_at = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-                (ts(now), ts(now), row_id))
-            if not cursor.rowcount:
-                return None
+        if not await self._claim_row(row_id, now):
+            return None
         async with self.db.execute(f"{_DELIVERY} WHERE d.id = ?", (row_id,)) as cursor:
             row = await cursor.fetchone()
         return _delivery(row) if row else None
-
-    async def mark_sent(self, row_id: int, now: dt.datetime) -> None:
-        """The message went out."""
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE broadcast_deliveries SET status = 'sent', sent_at = ?, updated_at = ?,"
-                " last_error = NULL WHERE id = ? AND status IN ('sending', 'uncertain')",
-                (ts(now), ts(now), row_id))
-
-    async def retry_later(self, row_id: int, *, at: dt.datetime, error: str,
-                          now: dt.datetime, count_attempt: bool = True) -> None:
-        """Back to pending, not before `at`; a 429 does not count as an attempt."""
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE broadcast_deliveries SET status = 'pending', not_before = ?,"
-                " last_error = ?, attempts = attempts - ?, updated_at = ? WHERE id = ?"
-                " AND status IN ('sending', 'uncertain')",
-                (ts(at), error[:500], 0 if count_attempt else 1, ts(now), row_id))
-
-    async def mark_uncertain(self, row_id: int, *, error: str, now: dt.datetime) -> None:
-        """Sent, but no answer came back: maybe received, never sent again."""
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE broadcast_deliveries SET status = 'uncertain', last_error = ?,"
-                " updated_at = ?"
-                " WHERE id = ? AND status = 'sending'", (error[:500], ts(now), row_id))
-
-    async def mark_failed(self, row_id: int, *, error: str, now: dt.datetime) -> None:
-        """Given up."""
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE broadcast_deliveries SET status = 'failed', last_error = ?,"
-                " updated_at = ? WHERE id = ? AND status IN ('sending', 'uncertain')",
-                (error[:500], ts(now), row_id))
 
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int:
         """The chat blocked the bot (403): suspended for reminders too; its announcements

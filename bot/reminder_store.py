@@ -15,13 +15,11 @@ comparing the text compares the instants. A reminder's life:
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import html
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +28,7 @@ import aiosqlite
 
 from bot import formatting
 from bot.deadlines import Milestone
+from bot.delivery_rows import DeliveryRows, ts
 from bot.reminders import PlannedReminder, clock_time
 
 UTC = dt.UTC
@@ -96,13 +95,6 @@ async def ensure_schema(db: aiosqlite.Connection) -> None:
     await db.commit()
 
 
-def ts(moment: dt.datetime) -> str:
-    """An aware instant as stored: UTC, fixed width, so text order is time order."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware one")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def parse_ts(text: str) -> dt.datetime:
     """The aware UTC instant of a stored time."""
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
@@ -161,23 +153,10 @@ def _reminder(row: Sequence) -> StoredReminder:
         sent_at=parse_ts(row[16]) if row[16] else None)
 
 
-class ReminderStore:
+class ReminderStore(DeliveryRows):
     """Milestones and reminders of all chats, on an open aiosqlite connection."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-        self._lock = asyncio.Lock()
-
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: committed at the end, rolled back on error."""
-        async with self._lock:
-            try:
-                yield self.db
-            except BaseException:
-                await self.db.rollback()
-                raise
-            await self.db.commit()
+    TABLE = "reminders"
 
     async def _select(self, sql: str, args: Sequence = ()) -> list[StoredReminder]:
         async with self.db.execute(sql, args) as cursor:
@@ -334,48 +313,7 @@ class ReminderStore:
 
     async def claim(self, reminder_id: int, now: dt.datetime) -> StoredReminder | None:
         """Mark a pending reminder 'sending' (committed before it is sent); None if gone."""
-        async with self._write() as db:
-            cursor = await db.execute(
-                "UPDATE reminders SET status = 'sending', claimed_at = ?, updated_at = ?,"
-                " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-                (ts(now), ts(now), reminder_id))
-            if not cursor.rowcount:
-                return None
-        return await self.get(reminder_id)
-
-    async def mark_sent(self, reminder_id: int, now: dt.datetime) -> None:
-        """The message went out."""
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE reminders SET status = 'sent', sent_at = ?, updated_at = ?,"
-                " last_error = NULL WHERE id = ? AND status IN ('sending', 'uncertain')",
-                (ts(now), ts(now), reminder_id))
-
-    async def retry_later(self, reminder_id: int, *, at: dt.datetime, error: str,
-                          now: dt.datetime, count_attempt: bool = True) -> None:
-        """Back to pending, not before `at`; a 429 does not count as an attempt."""
-        refund = 0 if count_attempt else 1
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE reminders SET status = 'pending', not_before = ?, last_error = ?,"
-                " attempts = attempts - ?, updated_at = ? WHERE id = ?"
-                " AND status IN ('sending', 'uncertain')",
-                (ts(at), error[:500], refund, ts(now), reminder_id))
-
-    async def mark_uncertain(self, reminder_id: int, *, error: str, now: dt.datetime) -> None:
-        """Sent, but no answer came back: maybe received, never sent again."""
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE reminders SET status = 'uncertain', last_error = ?, updated_at = ?"
-                " WHERE id = ? AND status = 'sending'", (error[:500], ts(now), reminder_id))
-
-    async def mark_failed(self, reminder_id: int, *, error: str, now: dt.datetime) -> None:
-        """Given up."""
-        async with self._write() as db:
-            await db.execute(
-                "UPDATE reminders SET status = 'failed', last_error = ?, updated_at = ?"
-                " WHERE id = ? AND status IN ('sending', 'uncertain')",
-                (error[:500], ts(now), reminder_id))
+        return await self.get(reminder_id) if await self._claim_row(reminder_id, now) else None
 
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int:
         """Stop sending to a chat (403): its reminders to send become 'blocked' (kept).
@@ -409,20 +347,6 @@ class ReminderStore:
         async with self.db.execute("SELECT 1 FROM blocked_chats WHERE chat_id = ?",
                                    (chat_id,)) as cur:
             return await cur.fetchone() is not None
-
-    async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
-        """Rows left 'sending' by a dead process become 'uncertain' (not re-sent); their ids."""
-        limit = ts(now - older_than)
-        async with self._write() as db:
-            async with db.execute(
-                    "SELECT id FROM reminders WHERE status = 'sending' AND claimed_at <= ?",
-                    (limit,)) as cur:
-                ids = [row[0] for row in await cur.fetchall()]
-            await db.execute(
-                "UPDATE reminders SET status = 'uncertain', updated_at = ?, last_error ="
-                " 'envoi interrompu (arrêt du programme) : peut-être déjà reçu, non renvoyé'"
-                " WHERE status = 'sending' AND claimed_at <= ?", (ts(now), limit))
-        return ids
 
     async def counts(self) -> dict[str, int]:
         """How many reminders in each status."""

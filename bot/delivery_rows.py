@@ -1,0 +1,96 @@
+"""Rows to deliver at most once: the claim → sent discipline shared by reminders and
+announcements (a row is 'sending', committed, before its message leaves; 'sent' after)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import ClassVar
+
+import aiosqlite
+
+
+def ts(moment: dt.datetime) -> str:
+    """An aware instant as stored: UTC, fixed width, so text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware one")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class DeliveryRows:
+    """The status transitions of one table of rows to deliver (`TABLE`)."""
+
+    TABLE: ClassVar[str]
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction: committed at the end, rolled back on error."""
+        async with self._lock:
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.rollback()
+                raise
+            await self.db.commit()
+
+    async def _claim_row(self, row_id: int, now: dt.datetime) -> bool:
+        """Mark a pending row 'sending' (committed before it is sent); False if gone."""
+        async with self._write() as db:
+            cursor = await db.execute(
+                f"UPDATE {self.TABLE} SET status = 'sending', claimed_at = ?, updated_at = ?,"
+                " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
+                (ts(now), ts(now), row_id))
+            return bool(cursor.rowcount)
+
+    async def mark_sent(self, row_id: int, now: dt.datetime) -> None:
+        """The message went out."""
+        async with self._write() as db:
+            await db.execute(
+                f"UPDATE {self.TABLE} SET status = 'sent', sent_at = ?, updated_at = ?,"
+                " last_error = NULL WHERE id = ? AND status IN ('sending', 'uncertain')",
+                (ts(now), ts(now), row_id))
+
+    async def retry_later(self, row_id: int, *, at: dt.datetime, error: str,
+                          now: dt.datetime, count_attempt: bool = True) -> None:
+        """Back to pending, not before `at`; a 429 does not count as an attempt."""
+        async with self._write() as db:
+            await db.execute(
+                f"UPDATE {self.TABLE} SET status = 'pending', not_before = ?, last_error = ?,"
+                " attempts = attempts - ?, updated_at = ? WHERE id = ?"
+                " AND status IN ('sending', 'uncertain')",
+                (ts(at), error[:500], 0 if count_attempt else 1, ts(now), row_id))
+
+    async def mark_uncertain(self, row_id: int, *, error: str, now: dt.datetime) -> None:
+        """Sent, but no answer came back: maybe received, never sent again."""
+        async with self._write() as db:
+            await db.execute(
+                f"UPDATE {self.TABLE} SET status = 'uncertain', last_error = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'sending'", (error[:500], ts(now), row_id))
+
+    async def mark_failed(self, row_id: int, *, error: str, now: dt.datetime) -> None:
+        """Given up."""
+        async with self._write() as db:
+            await db.execute(
+                f"UPDATE {self.TABLE} SET status = 'failed', last_error = ?, updated_at = ?"
+                " WHERE id = ? AND status IN ('sending', 'uncertain')",
+                (error[:500], ts(now), row_id))
+
+    async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
+        """Rows left 'sending' by a dead process become 'uncertain' (not re-sent); their ids."""
+        limit = ts(now - older_than)
+        async with self._write() as db:
+            async with db.execute(
+                    f"SELECT id FROM {self.TABLE} WHERE status = 'sending' AND claimed_at <= ?",
+                    (limit,)) as cursor:
+                ids = [row[0] for row in await cursor.fetchall()]
+            await db.execute(
+                f"UPDATE {self.TABLE} SET status = 'uncertain', updated_at = ?, last_error ="
+                " 'envoi interrompu (arrêt du programme) : peut-être déjà reçu, non renvoyé'"
+                " WHERE status = 'sending' AND claimed_at <= ?", (ts(now), limit))
+        return ids

@@ -14,13 +14,14 @@ async def test_number_and_label_press_buttons(assistant: Assistant, content: Con
                                               tmp_path: Path) -> None:
     out = io.StringIO()
     console = Console(assistant, out, tmp_path)
+    first, second = [(n, item) for n, item in enumerate(content.menu, 1) if item.faq][:2]
     await console.send("/menu")
-    assert f"[1] {content.menu[0].label}" in out.getvalue()
-    replies = await console.send("1")
-    assert content.faq[content.menu[0].faq or ""].answer in replies[0].text
+    assert f"[{first[0]}] {first[1].label}" in out.getvalue()
+    replies = await console.send(str(first[0]))
+    assert content.faq[first[1].faq or ""].answer in replies[0].text
     await console.send("/menu")
-    replies = await console.send(content.menu[1].label.upper())
-    assert content.faq[content.menu[1].faq or ""].answer in replies[0].text
+    replies = await console.send(second[1].label.upper())
+    assert content.faq[second[1].faq or ""].answer in replies[0].text
 
 
 async def test_a_typed_number_answers_a_number_question(assistant: Assistant,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,8 +44,10 @@ etapes:
 
 
 def write(tmp_path: Path, text: str, name: str = "essai.yaml") -> Path:
+    """A copy of the real flows (the menu starts some of them) plus this one."""
     folder = tmp_path / "flows"
-    folder.mkdir(exist_ok=True)
+    if not folder.exists():
+        shutil.copytree(ROOT / "flows", folder)
     (folder / name).write_text(text, encoding="utf-8")
     return folder
 

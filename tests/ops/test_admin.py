@@ -224,6 +224,9 @@ async def test_reload_swaps_the_content_and_the_commands(
     faq = knowledge / "faq" / "conseiller.yaml"
     faq.write_text(faq.read_text().replace("Au plus près du public", "Près des habitants"))
     (flows / "eligibilite.yaml").unlink()
+    menu = knowledge / "menu.yaml"   # the menu must not start the removed flow any more
+    menu.write_text(menu.read_text().replace(
+        '- libelle: "Vérifier l\'éligibilité"\n  commande: eligibilite\n', ""))
     assistant = Assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}),
                           loader=functools.partial(load_content, knowledge, flows))
     told: list[Content] = []

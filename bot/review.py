@@ -25,6 +25,7 @@ class Record:
     normalized: str
     asked_at: str
     candidates: tuple[tuple[str, float], ...]
+    outcome: str | None = None   # what the user did with the suggestions: "chosen:<id>", "none"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +51,11 @@ class Group:
     @property
     def last_asked(self) -> str:
         return max(r.asked_at for r in self.records)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """What users did with the suggestions they were shown."""
+        return tuple(r.outcome for r in self.records if r.outcome)
 
     @property
     def best_candidates(self) -> tuple[tuple[str, float], ...]:

@@ -31,6 +31,8 @@ async def show(settings: Settings, limit: int) -> int:
         for other in group.questions[1:4]:
             print(f"{'':>12}aussi : {other}")
         print(f"{'':>12}dernière fois : {group.last_asked} ; entrées proches : {best}")
+        if group.outcomes:
+            print(f"{'':>12}choix des usagers : {', '.join(group.outcomes)}")
     print("\nPour ajouter un groupe aux formulations d'une entrée : "
           "python -m bot unanswered attach NUMÉRO ID_ENTRÉE ; pour l'écarter : "
           "python -m bot unanswered ignore NUMÉRO")

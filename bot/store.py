@@ -80,18 +80,6 @@ class ConversationRow:
     editing: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UnansweredSummary:
-    """A recorded question with how often it was asked."""
-
-    normalized: str
-    example: str
-    count: int
-    last_asked: str
-    candidates: list[dict[str, Any]]
-    outcomes: list[str]
-
-
 class Store:
     """The assistant's database: one connection, opened once per process."""
 
@@ -172,32 +160,14 @@ class Store:
         await self.db.commit()
         return cursor.rowcount > 0
 
-    async def unanswered_summary(self, limit: int = 100) -> list[UnansweredSummary]:
-        """Recorded questions grouped by normalised text, most frequent first."""
-        async with self.db.execute(
-            "SELECT normalized, max(question) AS example, count(*) AS n, max(asked_at) AS last,"
-            " json_group_array(candidates) AS candidates,"
-            " json_group_array(outcome) AS outcomes"
-            " FROM unanswered GROUP BY normalized ORDER BY n DESC, last DESC LIMIT ?",
-            (limit,)) as cursor:
-            rows = await cursor.fetchall()
-        summaries = []
-        for row in rows:
-            candidate_lists = [json.loads(c) for c in json.loads(row["candidates"])]
-            summaries.append(UnansweredSummary(
-                normalized=row["normalized"], example=row["example"], count=row["n"],
-                last_asked=row["last"], candidates=candidate_lists[-1] if candidate_lists else [],
-                outcomes=[o for o in json.loads(row["outcomes"]) if o]))
-        return summaries
-
     async def unanswered_to_review(self) -> list[Record]:
         """Recorded questions the operator has not attached nor ignored yet, oldest first."""
         async with self.db.execute(
-            "SELECT id, question, normalized, asked_at, candidates FROM unanswered"
+            "SELECT id, question, normalized, asked_at, candidates, outcome FROM unanswered"
             " WHERE review IS NULL ORDER BY id") as cursor:
             rows = await cursor.fetchall()
         return [Record(id=row["id"], question=row["question"], normalized=row["normalized"],
-                       asked_at=row["asked_at"],
+                       asked_at=row["asked_at"], outcome=row["outcome"],
                        candidates=tuple((c["id"], c["score"])
                                         for c in json.loads(row["candidates"])))
                 for row in rows]

@@ -66,8 +66,8 @@ async def test_suggestion_pressed_answers_and_is_recorded(content: Content,
     assert chat.labels[-1] == messages.NONE_OF_THESE
     await chat.press(entry.question)
     assert entry.answer in chat.text
-    summary = await store.unanswered_summary()
-    assert summary[0].outcomes == [f"chosen:{entry.id}"]
+    [record] = await store.unanswered_to_review()
+    assert record.outcome == f"chosen:{entry.id}"
 
 
 async def test_none_of_these_is_recorded(content: Content, store: Store) -> None:
@@ -76,20 +76,21 @@ async def test_none_of_these_is_recorded(content: Content, store: Store) -> None
     await chat.press(messages.NONE_OF_THESE)
     assert messages.NONE_CHOSEN in chat.text
     assert chat.labels
-    assert (await store.unanswered_summary())[0].outcomes == ["none"]
+    [record] = await store.unanswered_to_review()
+    assert record.outcome == "none"
 
 
 async def test_out_of_scope_gets_fallback_and_is_recorded(chat: Chat, store: Store) -> None:
     await chat.say("Quelle est la recette de la tarte tatin ?")
     assert messages.FALLBACK in chat.text
     assert chat.labels
-    [summary] = await store.unanswered_summary()
-    assert summary.example == "Quelle est la recette de la tarte tatin ?"
-    assert summary.last_asked == FIXED_NOW.isoformat()
+    [record] = await store.unanswered_to_review()
+    assert record.question == "Quelle est la recette de la tarte tatin ?"
+    assert record.asked_at == FIXED_NOW.isoformat()
 
 
 async def test_long_text_gets_a_polite_reply_and_is_not_matched(chat: Chat,
                                                                 store: Store) -> None:
     await chat.say("subvention " * 500)
     assert chat.text == messages.TOO_LONG
-    assert await store.unanswered_summary() == []
+    assert await store.unanswered_to_review() == []

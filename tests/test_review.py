@@ -29,6 +29,15 @@ def test_similar_questions_are_grouped_most_frequent_first() -> None:
     assert groups[0].count == 3
     assert groups[0].questions[0] == "Combien de jours de congés pour le conseiller ?"
     assert groups[0].best_candidates == (("financement-montant-subvention", 50.0),)
+    assert groups[0].outcomes == ()
+
+
+def test_what_users_chose_is_kept_per_group() -> None:
+    chosen = Record(id=7, question="delai signature", normalized="delai signature",
+                    asked_at="2026-03-01T09:00:00+00:00", candidates=(),
+                    outcome="chosen:recrutement-delai-signature")
+    [group] = group_records([chosen, record(8, "delai de signature")])
+    assert group.outcomes == ("chosen:recrutement-delai-signature",)
 
 
 def test_phrasings_are_appended_keeping_the_rest_of_the_file(tmp_path: Path) -> None:

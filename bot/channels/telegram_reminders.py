@@ -147,18 +147,25 @@ class ReminderService(SweepService):
         return True
 
 
-async def start_reminders(application: Any, database_path: str | Path, *,
-                          clock: Clock = utc_now, sleep: Sleep = asyncio.sleep,
-                          config: SweepConfig | None = None, limits: Limits | None = None,
-                          bot: Bot | None = None) -> ReminderService:
-    """Open the sweep's own connection (WAL, busy_timeout) and start sweeping in a task."""
-    store = await Store.open(database_path)    # migrations are idempotent; WAL, busy_timeout
+async def _open(application: Any, database_path: str | Path,
+                bot: Bot | None) -> tuple[Store, Bot]:
+    """A sweep's own connection (WAL, busy_timeout; migrations are idempotent) and own Bot."""
+    store = await Store.open(database_path)
     sender = bot or plain_bot(application.bot)
     try:
         await sender.initialize()
     except BaseException:
         await store.close()
         raise
+    return store, sender
+
+
+async def start_reminders(application: Any, database_path: str | Path, *,
+                          clock: Clock = utc_now, sleep: Sleep = asyncio.sleep,
+                          config: SweepConfig | None = None, limits: Limits | None = None,
+                          bot: Bot | None = None) -> ReminderService:
+    """Open the sweep's own connection (WAL, busy_timeout) and start sweeping in a task."""
+    store, sender = await _open(application, database_path, bot)
     sweeper = Sweeper(ReminderStore(store.db), make_send(sender), clock=clock, sleep=sleep,
                       config=config, limits=limits)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels")
@@ -199,13 +206,7 @@ async def start_broadcasts(application: Any, database_path: str | Path, *,
     Give it the reminder sweep's `limiter`: both then stay together under Telegram's overall
     limit (30 messages/s), as one sender.
     """
-    store = await Store.open(database_path)
-    sender = bot or plain_bot(application.bot)
-    try:
-        await sender.initialize()
-    except BaseException:
-        await store.close()
-        raise
+    store, sender = await _open(application, database_path, bot)
     sweeper = Sweeper(BroadcastStore(store.db), make_send(sender), clock=clock, sleep=sleep,
                       config=config or BROADCAST_SWEEP, limits=SEND_LIMITS, limiter=limiter,
                       compose=compose)

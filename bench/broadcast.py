@@ -14,7 +14,6 @@ the emulator's own rate helper (`max_rate`) measures the busiest second.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import datetime as dt
@@ -202,13 +201,4 @@ async def main(count: int, runs: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--worker":
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(worker(*sys.argv[2:]))
-        sys.exit(0)
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=5_000)
-    parser.add_argument("--runs", default="steady,stop,crash",
-                        help="steady, stop (SIGTERM), crash (SIGKILL), separated by commas")
-    arguments = parser.parse_args()
-    sys.exit(asyncio.run(main(arguments.count, arguments.runs.split(","))))
+    _reminders.entry(__doc__, worker, main, 5_000)

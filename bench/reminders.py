@@ -237,14 +237,19 @@ async def main(count: int, runs: list[str]) -> int:
     return 0 if ok else 1
 
 
-if __name__ == "__main__":
+def entry(doc: str, worker, main, default_count: int) -> None:
+    """Command line shared by the delivery benches: `--worker` for the child, else the runs."""
     if len(sys.argv) == 5 and sys.argv[1] == "--worker":
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(worker(*sys.argv[2:]))
         sys.exit(0)
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=10_000)
+    parser = argparse.ArgumentParser(description=doc.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--count", type=int, default=default_count)
     parser.add_argument("--runs", default="steady,stop,crash",
                         help="steady, stop (SIGTERM), crash (SIGKILL), separated by commas")
     arguments = parser.parse_args()
     sys.exit(asyncio.run(main(arguments.count, arguments.runs.split(","))))
+
+
+if __name__ == "__main__":
+    entry(__doc__, worker, main, 10_000)

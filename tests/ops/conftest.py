@@ -14,7 +14,7 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.channels.telegram import ALLOWED_UPDATES, build_application
+from bot.channels.telegram import build_application
 from bot.config import ROOT
 from bot.content import Content
 from bot.store import Store
@@ -28,6 +28,7 @@ from tests.telegram.conftest import (  # noqa: F401 - fixtures used by these tes
     handled,
     no_leftover_tasks,
     person,
+    serving,
     settings_for,
     test_limiter,
 )
@@ -56,16 +57,5 @@ async def admin_bot(emulator: BotApiEmulator, content: Content, path: Path, done
     app = build_application(settings, content, store, clock=lambda: FIXED_NOW,
                             rate_limiter=test_limiter(), **options)
     app.add_handler(TypeHandler(Update, done.record), group=100)
-    await app.initialize()
-    assert app.post_init is not None and app.post_shutdown is not None
-    await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await app.post_shutdown(app)
+    async with serving(app) as served:
+        yield served

@@ -3,7 +3,6 @@ Bot API (tests/botapi), and people who talk to it through that API."""
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.store import Store
 from tests.botapi import BotApiEmulator, Chat, User, ViewMessage, free_port
+from tests.botapi.conftest import no_leftover_tasks  # noqa: F401 - autouse fixture
 from tests.botapi.state import JsonDict, chat_instance
 from tests.conftest import FIXED_NOW
 
@@ -33,16 +33,6 @@ def spaced(text: str) -> str:
     """Text with no-break spaces as plain spaces, to write expectations simply."""
     return text.translate(SPACES)
 WEBHOOK_SECRET = "secret-du-webhook_42"
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def no_leftover_tasks() -> AsyncIterator[None]:
-    """Fail a test that leaves tasks running (pollers, typing indicators, servers)."""
-    yield
-    await asyncio.sleep(0)
-    current = asyncio.current_task()
-    leftovers = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-    assert not leftovers, f"tasks left running: {leftovers}"
 
 
 @pytest_asyncio.fixture
@@ -98,13 +88,21 @@ async def running_bot(emu: BotApiEmulator, content: Content, database: Path, han
     app = build_application(settings, content, store, clock=lambda: FIXED_NOW,
                             rate_limiter=test_limiter())
     app.add_handler(TypeHandler(Update, handled.record), group=100)
+    async with serving(app, settings if webhook else None) as served:
+        yield served
+
+
+@asynccontextmanager
+async def serving(app: App, webhook: Settings | None = None) -> AsyncIterator[App]:
+    """Start an Application as run_polling / run_webhook do (webhook when settings are
+    given), and stop it the same way."""
     await app.initialize()
     assert app.post_init is not None and app.post_shutdown is not None
     await app.post_init(app)
     await app.start()
     assert app.updater is not None
-    if webhook:
-        await app.updater.start_webhook(**webhook_options(settings, listen="127.0.0.1"),
+    if webhook is not None:
+        await app.updater.start_webhook(**webhook_options(webhook, listen="127.0.0.1"),
                                         allowed_updates=ALLOWED_UPDATES)
     else:
         await app.updater.start_polling(poll_interval=0, timeout=1,

@@ -15,7 +15,6 @@ the emulator's own rate helper (`max_rate`) measures the busiest second.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import importlib.util
 import os
@@ -71,12 +70,8 @@ async def worker(database: str, base_url: str, token: str) -> None:
             if not report.claimed:
                 await asyncio.sleep(0.2)
 
-    task = asyncio.current_task()
-    assert task is not None
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     try:
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweep_until_done()
+        await _reminders.until_sigterm(sweep_until_done())
     finally:
         await bot.shutdown()
         await store.close()

@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -72,16 +73,21 @@ async def worker(database: str, base_url: str, token: str) -> None:
             if not report.claimed:
                 await asyncio.sleep(0.2)
 
-    task = asyncio.current_task()
-    assert task is not None
-    # SIGTERM is a normal stop: the sends in flight finish and are recorded (bot/sweep.py)
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     try:
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweep_until_done()
+        await until_sigterm(sweep_until_done())
     finally:
         await bot.shutdown()
         await store.close()
+
+
+async def until_sigterm(work: Awaitable[None]) -> None:
+    """Run `work`; SIGTERM is a normal stop: it is cancelled, and the sends in flight finish
+    and are recorded (bot/sweep.py)."""
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    with contextlib.suppress(asyncio.CancelledError):
+        await work
 
 
 # --- the parent: emulator, data, measurement ------------------------------------------------

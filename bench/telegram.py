@@ -10,11 +10,13 @@ load after load, so that all see the same machine. Latency: from the update bein
 to the bot until its reply (sendMessage / editMessageText) reaches the Bot API. "CPU ms/màj":
 CPU time of the bot's process per update; "octets": size of the replies.
 
-A third bot, "echo-taille", is the echo bot with replies as long as the assistant's (text and
-buttons): the gap between it and the assistant is the assistant's own work; the gap between
-the two echo bots is the cost of bigger messages in python-telegram-bot and httpx.
+The reference ("echo") is python-telegram-bot as shipped, on its default HTTP client (httpx).
+Two more echo bots tell where the assistant's time goes: "echo-taille" answers with replies
+as long as the assistant's (text and buttons), the cost of bigger messages; "echo-aiohttp"
+runs on the assistant's HTTP client (bot/channels/telegram_http.py), so that the gap between
+it and the assistant is the assistant's own work (engine, SQLite, bigger messages).
 
-All bots handle up to 64 updates at once; the assistant runs `build_application()` as
+All bots handle up to 8 updates at once; the assistant runs `build_application()` as
 `python -m bot run` does, reminder sweep included, except that Telegram's flood limits
 (30 messages/s) are lifted: they would measure Telegram's policy, not our code.
 
@@ -55,6 +57,7 @@ from telegram.ext import (  # noqa: E402
 
 from bot.channels import telegram_logging  # noqa: E402
 from bot.channels.telegram import ALLOWED_UPDATES, build_application  # noqa: E402
+from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
 from bot.channels.telegram_limits import RetryingRateLimiter  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
@@ -85,10 +88,10 @@ def serve_assistant() -> None:
     app.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
-def serve_echo(sized: bool) -> None:
+def serve_echo(sized: bool, aiohttp: bool) -> None:
     """A minimal python-telegram-bot echo bot (texts back; buttons: edit, or a new message).
-    `sized`: its replies are as long as the assistant's (text and buttons), to tell the cost
-    of the assistant's work from the cost of its bigger messages."""
+    `sized`: its replies are as long as the assistant's (text and buttons); `aiohttp`: on the
+    assistant's HTTP client instead of python-telegram-bot's default one."""
     padding = PADDING if sized else ""
     extra = [[InlineKeyboardButton(f"Réponse possible numéro {n}", callback_data=f"w:1{n}:c{n}")]
              for n in range(8 if sized else 0)]
@@ -112,9 +115,12 @@ def serve_echo(sized: bool) -> None:
             await context.bot.send_message(query.message.chat.id, f"nouveau{padding}",
                                            reply_markup=keyboard("edit"))
 
-    app = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"])
-           .base_url(os.environ["TELEGRAM_API_URL"])
-           .concurrent_updates(CONCURRENCY).build())
+    builder = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"])
+               .base_url(os.environ["TELEGRAM_API_URL"]).concurrent_updates(CONCURRENCY))
+    if aiohttp:
+        builder = (builder.request(AiohttpRequest(connection_pool_size=CONCURRENCY))
+                   .get_updates_request(AiohttpRequest(connection_pool_size=1)))
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(button))
     app.run_polling(allowed_updates=["message", "callback_query"])
@@ -256,10 +262,12 @@ class Bot:
 
 
 REPLIES = ("sendMessage", "editMessageText")
-BOTS = ("assistant", "echo", "echo-taille")
+BOTS = ("assistant", "echo", "echo-taille", "echo-aiohttp")
+ECHOES = BOTS[1:]
 LOADS = {"assistant": {"texte": "texte : question FAQ", "bouton": "bouton : étape"},
          "echo": {"texte": "texte : écho", "bouton": "bouton : édition/envoi"},
-         "echo-taille": {"texte": "texte : écho", "bouton": "bouton : édition/envoi"}}
+         **{name: {"texte": "texte : écho", "bouton": "bouton : édition/envoi"}
+            for name in ECHOES}}
 
 
 @asynccontextmanager
@@ -330,7 +338,7 @@ async def main(users: int, rounds: int, repeats: int) -> int:
             print(results[name, kind].line())
     for kind in ("texte", "bouton"):
         mine = results["assistant", kind]
-        for other in ("echo", "echo-taille"):
+        for other in ECHOES:
             theirs = results[other, kind]
             goal = " (objectif ≥ 0,8)" if other == "echo" else ""
             print(f"ratio assistant/{other}, {mine.load} : "
@@ -348,6 +356,6 @@ if __name__ == "__main__":
     if args.serve == "assistant":
         serve_assistant()
     elif args.serve:
-        serve_echo(sized=args.serve == "echo-taille")
+        serve_echo(sized=args.serve == "echo-taille", aiohttp=args.serve == "echo-aiohttp")
     else:
         sys.exit(asyncio.run(main(args.users, args.rounds, args.repeats)))

@@ -49,6 +49,7 @@ from telegram.ext import (
 from bot import logs, messages, privacy
 from bot.callbacks import FlowButton
 from bot.channels import telegram_logging, telegram_webhook
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_limits import PerChatProcessor, production_limiter
 from bot.channels.telegram_reminders import (
     SEND_LIMITS,
@@ -354,6 +355,8 @@ def build_application(settings: Settings, content: Content, store: Store, *,
         .base_file_url(settings.telegram_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .request(AiohttpRequest(connection_pool_size=concurrency))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .rate_limiter(rate_limiter or production_limiter())
         .concurrent_updates(PerChatProcessor(concurrency))
         .post_init(channel.post_init)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.channels import telegram_logging
+from bot.channels.telegram_reminders import sweep_bot
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person
 
@@ -34,11 +35,25 @@ async def test_a_running_bot_never_logs_its_token(
         app: App, emu: BotApiEmulator, person: Callable[..., Person],
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="httpx")  # the loudest, with every URL
+    for name in ("httpx", "aiohttp"):
+        caplog.set_level(logging.DEBUG, logger=name)
     alice = person(11, "Alice")
     emu.fail_next("sendMessage", kind="500")
+    emu.fail_next("answerCallbackQuery", kind="disconnect")
     await alice.say("/start")
     await alice.press("Le programme en bref")
+    assert any("sendMessage" in r.getMessage() for r in caplog.records
+               if r.name.startswith("telegram"))
+    assert emu.token not in caplog.text and emu.token.split(":")[1] not in caplog.text
+
+
+async def test_the_reminder_bot_s_request_lines_are_masked(
+        emu: BotApiEmulator, caplog: pytest.LogCaptureFixture) -> None:
+    telegram_logging.protect(emu.token)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # the loudest, with every URL
+    bot = sweep_bot(emu.token, emu.base_url)
+    async with bot:
+        await bot.get_me()
     assert any(telegram_logging.MASK in r.getMessage() for r in caplog.records
                if r.name == "httpx")
     assert emu.token not in caplog.text and emu.token.split(":")[1] not in caplog.text

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot import events, messages, stats
+from bot import messages, stats
 from bot.broadcast import BroadcastStore, Progress
 from bot.content import Content
 from bot.reminder_store import ts
@@ -78,10 +78,10 @@ class AdminChat:
 
         now = self.assistant.clock()
         start = stats.window_start(now, self.assistant.zone)
-        db = self.assistant.store.db
-        found = stats.summarize(await events.since(db, start), now=now,
+        store = self.assistant.store
+        found = stats.summarize(await store.events.since(start), now=now,
                                 zone=self.assistant.zone,
-                                reminders=await reminder_counts(db, start),
+                                reminders=await reminder_counts(store.db, start),
                                 subscribers=await self.broadcasts.recipients())
         return [Outgoing(text=stats.format_stats(found))]
 

@@ -237,8 +237,7 @@ class Assistant:
         if len(text) > MAX_QUESTION_LENGTH:
             return [Outgoing(text=messages.TOO_LONG)]
         answer = self.answer(text)
-        await events.record(self.store.db, conversation.chat_id,
-                            events.QUESTION_KINDS[answer.kind], self.clock())
+        self._event(conversation, events.QUESTION_KINDS[answer.kind])
         record_id = None
         if answer.kind in ("suggest", "fallback"):
             record_id = await self.record(conversation, text, answer)
@@ -371,7 +370,7 @@ class Assistant:
         """Begin a flow (questions answered by `prefill` are passed)."""
         row = await self._row(conversation)
         flow = self.content.flows[flow_id]
-        await self._event(conversation, "flow_started")
+        self._event(conversation, "flow_started")
         return await self._apply(conversation, row.seq, flow,
                                  dialog.start(flow, self._env(prefill), prefill))  # type: ignore[arg-type]
 
@@ -384,7 +383,7 @@ class Assistant:
         flow = self.content.flows[SIMULATION_FLOW]
         prefill = simulation_prefill(flow, refine, self.content.params.territories)
         row = await self._row(conversation)
-        await self._event(conversation, "flow_started")
+        self._event(conversation, "flow_started")
         return await self._apply(conversation, row.seq, flow,
                                  dialog.start(flow, self._env(prefill), prefill))
 
@@ -473,7 +472,7 @@ class Assistant:
                 turn = dialog.migrate(flow, self._env(state.answers), state)
             elif button.code == "z":
                 turn = dialog.start(flow, self._env())
-                await self._event(conversation, "flow_started")
+                self._event(conversation, "flow_started")
             elif button.code == "x":
                 turn = Turn(state=None, screens=(), outcome="cancelled")
             if turn is None:
@@ -522,7 +521,7 @@ class Assistant:
         seq += 1
         title = html.escape(flow.title, quote=False)
         if turn.state is None and turn.outcome == "finished":
-            await self._event(conversation, "flow_completed")
+            self._event(conversation, "flow_completed")
         if turn.state is None and turn.action is not None:
             await self._save(conversation, ConversationRow(seq=seq))
             return await self.actions[turn.action](conversation, turn.values)
@@ -553,9 +552,9 @@ class Assistant:
         if await self.reminders.known_territory(chat) != territory.id:
             await self.reminders.remember_territory(chat, territory.id, self.clock())
 
-    async def _event(self, conversation: Conversation, kind: str) -> None:
-        """Count a usage event for /stats (bot/events.py)."""
-        await events.record(self.store.db, conversation.chat_id, kind, self.clock())
+    def _event(self, conversation: Conversation, kind: str) -> None:
+        """Count a usage event for /stats (bot/events.py: written in batches)."""
+        self.store.events.add(conversation.chat_id, kind, self.clock())
 
     async def _save(self, conversation: Conversation, row: ConversationRow) -> None:
         await self.store.save_conversation(conversation.chat_id, conversation.user_id, row,

@@ -52,8 +52,9 @@ class PrivacyChat:
             return None
         if choice == "n":
             return [Outgoing(text=messages.FORGET_KEPT, replace=True)]
-        counts = await privacy.erase(self.assistant.store.db, conversation.chat_id,
-                                     conversation.user_id)
+        store = self.assistant.store
+        await store.events.flush()   # the chat's events still in memory are erased too
+        counts = await privacy.erase(store.db, conversation.chat_id, conversation.user_id)
         what = erased_summary(counts)
         lines = [messages.FORGET_DONE.format(what=what) if what else messages.FORGET_NOTHING]
         if is_group(conversation.chat_id):

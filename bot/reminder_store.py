@@ -218,11 +218,10 @@ class ReminderStore(DeliveryRows):
 
     async def last_territory(self, chat_id: int) -> str | None:
         """The territory of the chat's latest milestone, if any."""
-        async with self.db.execute(
-                "SELECT territory FROM milestones WHERE chat_id = ? ORDER BY id DESC LIMIT 1",
-                (chat_id,)) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else None
+        rows = await self.db.execute_fetchall(
+            "SELECT territory FROM milestones WHERE chat_id = ? ORDER BY id DESC LIMIT 1",
+            (chat_id,))
+        return rows[0][0] if rows else None
 
     async def remember_territory(self, chat_id: int, territory: str,
                                  now: dt.datetime) -> None:
@@ -235,10 +234,9 @@ class ReminderStore(DeliveryRows):
 
     async def known_territory(self, chat_id: int) -> str | None:
         """The territory the chat last gave: in a questionnaire, else with a milestone."""
-        async with self.db.execute(
-                "SELECT territory FROM chat_territories WHERE chat_id = ?", (chat_id,)) as cur:
-            row = await cur.fetchone()
-        return row[0] if row else await self.last_territory(chat_id)
+        rows = await self.db.execute_fetchall(   # one hop: read at each questionnaire step
+            "SELECT territory FROM chat_territories WHERE chat_id = ?", (chat_id,))
+        return rows[0][0] if rows else await self.last_territory(chat_id)
 
     async def cancel_milestone(self, chat_id: int, milestone_id: int,
                                now: dt.datetime) -> bool:
@@ -344,9 +342,9 @@ class ReminderStore(DeliveryRows):
         return cursor.rowcount
 
     async def is_blocked(self, chat_id: int) -> bool:
-        async with self.db.execute("SELECT 1 FROM blocked_chats WHERE chat_id = ?",
-                                   (chat_id,)) as cur:
-            return await cur.fetchone() is not None
+        """Are the chat's reminders suspended (403)? One hop: it is asked at every update."""
+        return bool(await self.db.execute_fetchall(
+            "SELECT 1 FROM blocked_chats WHERE chat_id = ?", (chat_id,)))
 
     async def counts(self) -> dict[str, int]:
         """How many reminders in each status."""

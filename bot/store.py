@@ -83,12 +83,15 @@ class ConversationRow:
 class Store:
     """The assistant's database: one connection, opened once per process."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection,
+                 events_delay: float = events.FLUSH_DELAY) -> None:
         self.db = db
+        self.events = events.EventLog(db, events_delay)
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) the database and bring its schema up to date."""
+    async def open(cls, path: str | Path, *, events_delay: float = events.FLUSH_DELAY) -> Store:
+        """Open (creating if needed) the database and bring its schema up to date;
+        usage events are written `events_delay` seconds after the first pending one."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = await aiosqlite.connect(path)
@@ -96,12 +99,16 @@ class Store:
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
         await db.execute("PRAGMA busy_timeout=5000")
-        store = cls(db)
+        store = cls(db, events_delay)
         await store._migrate()
         return store
 
     async def close(self) -> None:
-        await self.db.close()
+        """Write the pending usage events, then close the connection."""
+        try:
+            await self.events.close()
+        finally:
+            await self.db.close()
 
     async def _migrate(self) -> None:
         async with self.db.execute("PRAGMA user_version") as cursor:
@@ -113,13 +120,12 @@ class Store:
 
     async def conversation(self, chat_id: int, user_id: int) -> ConversationRow | None:
         """The stored state of a conversation, or None if it never had one."""
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(   # one hop to aiosqlite's thread, not three
             "SELECT seq, flow_id, flow_version, step, answers, history, editing"
-            " FROM conversations WHERE chat_id = ? AND user_id = ?",
-            (chat_id, user_id)) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+            " FROM conversations WHERE chat_id = ? AND user_id = ?", (chat_id, user_id))
+        if not rows:
             return None
+        [row] = rows
         return ConversationRow(
             seq=row["seq"], flow_id=row["flow_id"], flow_version=row["flow_version"],
             step=row["step"], answers=json.loads(row["answers"]),

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot import events
 from bot.broadcast import BroadcastStore
 from bot.config import ROOT, Settings
 from bot.content import Content, load_content
@@ -97,7 +96,7 @@ async def prepare(assistant: Assistant) -> None:
     ]
     store = assistant.store
     for at, chat_id, kind in rows:
-        await events.record(store.db, chat_id, kind, at)
+        store.events.add(chat_id, kind, at)
     await milestone_for(assistant, Conversation(1, 1), FIXED_NOW - 2 * day, count=4)
     reminders = ReminderStore(store.db)
     first, second, third, _ = await reminders.pending(1)
@@ -136,8 +135,8 @@ async def test_questions_and_flows_are_counted_as_they_happen(
     await alice.say("combien de temps dure la formation du conseiller ?")
     await alice.say("quelle est la couleur du ciel sur mars")
     await alice.say("/eligibilite")
-    found = [e.kind for e in await events.since(admin_assistant.store.db,
-                                                FIXED_NOW - dt.timedelta(days=1))]
+    found = [e.kind for e in await admin_assistant.store.events.since(
+        FIXED_NOW - dt.timedelta(days=1))]
     assert found == ["question_answered", "question_fallback", "flow_started"]
 
 

@@ -123,7 +123,8 @@ class TelegramChannel:
 
     async def post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Load the chats that blocked the bot, register the commands in French, start the
-        reminder sweep (its own connection and Bot: bot/channels/telegram_reminders.py)."""
+        reminder sweep (its own connection and Bot: bot/channels/telegram_reminders.py), purge
+        the data past the retention."""
         await self.chats.load()
         self.bot = application.bot
         await self.register_commands()
@@ -134,6 +135,7 @@ class TelegramChannel:
             self.broadcasts = await start_broadcasts(
                 application, self.reminders_database, clock=self.clock,
                 limiter=self.reminders.sweeper.limiter)
+        await self._purge()  # before the first update: nothing else writes meanwhile
         self._spawn(self._purge_forever(), "purge")
         logger.info("Assistant prêt sur Telegram : @%s", application.bot.username)
 
@@ -169,18 +171,22 @@ class TelegramChannel:
         await self.assistant.reload(content)
         return True
 
+    async def _purge(self) -> None:
+        """Delete what is older than the retention."""
+        try:
+            counts = await privacy.purge(self.store.db, self.clock(), self.retention_days)
+        except Exception:
+            logger.exception("Échec de la purge des données anciennes")
+            return
+        if any(counts.values()):
+            logger.info("Données de plus de %s jours effacées : %s", self.retention_days,
+                        {table: n for table, n in counts.items() if n})
+
     async def _purge_forever(self) -> None:
-        """Delete what is older than the retention, now and every few hours."""
+        """Purge again every few hours."""
         while True:
-            try:
-                counts = await privacy.purge(self.store.db, self.clock(), self.retention_days)
-                if any(counts.values()):
-                    logger.info("Données de plus de %s jours effacées : %s",
-                                self.retention_days,
-                                {table: n for table, n in counts.items() if n})
-            except Exception:
-                logger.exception("Échec de la purge des données anciennes")
             await asyncio.sleep(PURGE_EVERY)
+            await self._purge()
 
     def _spawn(self, coroutine: Any, name: str) -> None:
         task = asyncio.get_running_loop().create_task(coroutine, name=name)

@@ -10,11 +10,13 @@ Errors are python-telegram-bot's: TimedOut for a timeout, NetworkError for anyth
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -24,8 +26,10 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 class AiohttpRequest(BaseRequest):
     """A BaseRequest on one aiohttp session, with HTTPXRequest's timeouts and defaults.
 
-    A proxy is taken from the environment (HTTPS_PROXY, NO_PROXY), as httpx does, but read
-    once per server: aiohttp's trust_env would read it, and ~/.netrc, in a thread per call.
+    Certificates are checked against certifi's authorities, as httpx does (a slim container
+    may have none of its own). A proxy is taken from the environment (HTTPS_PROXY, NO_PROXY),
+    as httpx does, but read once per server: aiohttp's trust_env would read it, and ~/.netrc,
+    in a thread per call.
     """
 
     def __init__(self, *, connection_pool_size: int = 64, read_timeout: float | None = 5.0,
@@ -46,7 +50,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                connector=aiohttp.TCPConnector(
+                    limit=self._pool_size,
+                    ssl=ssl.create_default_context(cafile=certifi.where())),
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar())  # the Bot API sets no cookie
 

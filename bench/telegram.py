@@ -8,7 +8,9 @@ back) and a button press (the assistant: a flow step, "⬅ Retour" edited in pla
 choice answered with a new message; echo: the same edit / new message). The bots take turns,
 load after load, so that all see the same machine. Latency: from the update being available
 to the bot until its reply (sendMessage / editMessageText) reaches the Bot API. "CPU ms/màj":
-CPU time of the bot's process per update; "octets": size of the replies.
+CPU time of the bot's process per update; "octets": size of the replies; "erreurs": replies
+that are not answers (a refused call, an apology, "Ce bouton n'est plus actif"), which should
+be 0: a fast wrong reply is not a result.
 
 The reference ("echo") is python-telegram-bot as shipped, on its default HTTP client (httpx).
 Two more echo bots tell where the assistant's time goes: "echo-taille" answers with replies
@@ -55,8 +57,9 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
+from bot import messages  # noqa: E402
 from bot.channels import telegram_logging  # noqa: E402
-from bot.channels.telegram import ALLOWED_UPDATES, build_application  # noqa: E402
+from bot.channels.telegram import ALLOWED_UPDATES, APOLOGY, build_application  # noqa: E402
 from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
 from bot.channels.telegram_limits import RetryingRateLimiter  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -139,6 +142,7 @@ class Result:
     latencies: list[float]
     cpu: float | None  # CPU seconds the bot's process used during the load
     reply_bytes: list[int]  # size of each reply (the Message JSON the bot gets back)
+    errors: int  # replies refused by the Bot API, apologies, stale-button notices
 
     @property
     def cpu_ms(self) -> str:
@@ -155,7 +159,8 @@ class Result:
     def line(self) -> str:
         return (f"{self.bot:<12} {self.load:<22} {self.updates:>6} {self.per_second:>8.0f}"
                 f" {self.percentile(0.5):>8.1f} {self.percentile(0.99):>8.1f}"
-                f" {self.cpu_ms:>12} {sum(self.reply_bytes) // len(self.reply_bytes):>9}")
+                f" {self.cpu_ms:>12} {sum(self.reply_bytes) // len(self.reply_bytes):>9}"
+                f" {self.errors:>8}")
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -255,17 +260,20 @@ class Bot:
         else:
             seconds, latencies = await self.people.run(
                 rounds, lambda u, c, n: self.people.press(u, c, self.cycle[n % 2]))
+        calls = self.emu.calls[first_call:]
         sizes = [len(json.dumps(c.result, ensure_ascii=False).encode())
-                 for c in self.emu.calls[first_call:] if c.ok and c.method in REPLIES]
+                 for c in calls if c.ok and c.method in REPLIES]
+        errors = sum(1 for c in calls if c.method in (*REPLIES, "answerCallbackQuery") and
+                     (not c.ok or str(c.params.get("text", "")).startswith(NOT_ANSWERS)))
         return Result(self.name, LOADS[self.name][kind], len(latencies), seconds, latencies,
-                      used(self.process.pid, cpu), sizes)
+                      used(self.process.pid, cpu), sizes, errors)
 
 
 REPLIES = ("sendMessage", "editMessageText")
+NOT_ANSWERS = (APOLOGY, messages.STALE_BUTTON)  # STALE_FLOW_BUTTON starts with STALE_BUTTON
 BOTS = ("assistant", "echo", "echo-taille", "echo-aiohttp")
 ECHOES = BOTS[1:]
 LOADS = {"assistant": {"texte": "texte : question FAQ", "bouton": "bouton : étape"},
-         "echo": {"texte": "texte : écho", "bouton": "bouton : édition/envoi"},
          **{name: {"texte": "texte : écho", "bouton": "bouton : édition/envoi"}
             for name in ECHOES}}
 
@@ -309,7 +317,8 @@ def merged(results: list[Result]) -> Result:
     return Result(results[0].bot, results[0].load, sum(r.updates for r in results),
                   sum(r.seconds for r in results), [x for r in results for x in r.latencies],
                   None if None in cpus else sum(c for c in cpus if c is not None),
-                  [size for r in results for size in r.reply_bytes])
+                  [size for r in results for size in r.reply_bytes],
+                  sum(r.errors for r in results))
 
 
 async def main(users: int, rounds: int, repeats: int) -> int:
@@ -332,7 +341,7 @@ async def main(users: int, rounds: int, repeats: int) -> int:
     print(f"Bot API locale sur 127.0.0.1 ; {users} personnes à la fois ; par bot et par charge, "
           f"{repeats} × {rounds} messages par personne, en alternance entre les bots.")
     print(f"{'bot':<12} {'charge':<22} {'màj':>6} {'màj/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
-          f" {'CPU ms/màj':>12} {'octets':>9}")
+          f" {'CPU ms/màj':>12} {'octets':>9} {'erreurs':>8}")
     for name in BOTS:
         for kind in ("texte", "bouton"):
             print(results[name, kind].line())

@@ -3,13 +3,13 @@ announcements (a row is 'sending', committed, before its message leaves; 'sent' 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import ClassVar
 
 import aiosqlite
+
+from bot.transactions import transaction
 
 
 def ts(moment: dt.datetime) -> str:
@@ -26,18 +26,10 @@ class DeliveryRows:
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
-        self._lock = asyncio.Lock()
 
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction: committed at the end, rolled back on error."""
-        async with self._lock:
-            try:
-                yield self.db
-            except BaseException:
-                await self.db.rollback()
-                raise
-            await self.db.commit()
+    def _write(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """One write transaction (bot/transactions.py)."""
+        return transaction(self.db)
 
     async def _claim_row(self, row_id: int, now: dt.datetime) -> bool:
         """Mark a pending row 'sending' (committed before it is sent); False if gone."""

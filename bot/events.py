@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.reminder_store import parse_ts, ts
+from bot.transactions import transaction
 
 log = logging.getLogger(__name__)
 FLUSH_DELAY = 1.0   # seconds between the first pending event and its write
@@ -111,9 +112,9 @@ class EventLog:
             return
         rows, self._pending = self._pending, []
         try:
-            await self.db.executemany(
-                "INSERT INTO events (at, chat_id, kind) VALUES (?, ?, ?)", rows)
-            await self.db.commit()
+            async with transaction(self.db) as db:  # rolled back if it fails: no double count
+                await db.executemany(
+                    "INSERT INTO events (at, chat_id, kind) VALUES (?, ?, ?)", rows)
         except Exception:
             self._pending[:0] = rows
             raise

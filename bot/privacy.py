@@ -13,6 +13,7 @@ import aiosqlite
 
 from bot.ratelimit import is_group
 from bot.reminder_store import ts
+from bot.transactions import transaction
 
 # What /oubli reports, in this order (keys of the counts).
 ERASED = ("conversation", "questions", "milestones", "reminders", "territory",
@@ -47,14 +48,10 @@ async def erase(db: aiosqlite.Connection, chat_id: int, user_id: int) -> dict[st
             ("chat", f"DELETE FROM chats {chat}", (chat_id,)),
             ("chat", f"DELETE FROM blocked_chats {chat}", (chat_id,)),
         ]
-    try:
+    async with transaction(db):
         for kind, sql, args in statements:
             cursor = await db.execute(sql, args)
             counts[kind] = counts.get(kind, 0) + max(cursor.rowcount, 0)
-    except BaseException:
-        await db.rollback()
-        raise
-    await db.commit()
     return counts
 
 
@@ -83,12 +80,8 @@ async def purge(db: aiosqlite.Connection, now: dt.datetime, days: int) -> dict[s
                        " (SELECT broadcast_id FROM broadcast_deliveries)", (stamp,)),
     ]
     counts: dict[str, int] = {}
-    try:
+    async with transaction(db):
         for table, sql, args in statements:
             cursor = await db.execute(sql, args)
             counts[table] = max(cursor.rowcount, 0)
-    except BaseException:
-        await db.rollback()
-        raise
-    await db.commit()
     return counts

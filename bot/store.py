@@ -13,6 +13,7 @@ import aiosqlite
 
 from bot import broadcast, events, reminder_store
 from bot.review import Record
+from bot.transactions import transaction
 
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: list[str] = [
@@ -134,36 +135,37 @@ class Store:
     async def save_conversation(self, chat_id: int, user_id: int, row: ConversationRow,
                                 at: dt.datetime) -> None:
         """Write a conversation's state (one transaction, committed before returning)."""
-        await self.db.execute(
-            "INSERT INTO conversations (chat_id, user_id, seq, flow_id, flow_version, step,"
-            " answers, history, editing, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (chat_id, user_id) DO UPDATE SET seq = excluded.seq,"
-            " flow_id = excluded.flow_id, flow_version = excluded.flow_version,"
-            " step = excluded.step, answers = excluded.answers, history = excluded.history,"
-            " editing = excluded.editing, updated_at = excluded.updated_at",
-            (chat_id, user_id, row.seq, row.flow_id, row.flow_version, row.step,
-             json.dumps(row.answers, ensure_ascii=False), json.dumps(list(row.history)),
-             int(row.editing), at.isoformat()))
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            await db.execute(
+                "INSERT INTO conversations (chat_id, user_id, seq, flow_id, flow_version, step,"
+                " answers, history, editing, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, user_id) DO UPDATE SET seq = excluded.seq,"
+                " flow_id = excluded.flow_id, flow_version = excluded.flow_version,"
+                " step = excluded.step, answers = excluded.answers,"
+                " history = excluded.history, editing = excluded.editing,"
+                " updated_at = excluded.updated_at",
+                (chat_id, user_id, row.seq, row.flow_id, row.flow_version, row.step,
+                 json.dumps(row.answers, ensure_ascii=False), json.dumps(list(row.history)),
+                 int(row.editing), at.isoformat()))
 
     async def record_unanswered(self, *, chat_id: int, user_id: int, question: str,
                                 normalized: str, band: str,
                                 candidates: list[dict[str, Any]], at: dt.datetime) -> int:
         """Record a question that got suggestions or the fallback; returns its id."""
-        cursor = await self.db.execute(
-            "INSERT INTO unanswered (asked_at, chat_id, user_id, question, normalized, band,"
-            " candidates) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (at.isoformat(), chat_id, user_id, question[:2000], normalized[:2000], band,
-             json.dumps(candidates, ensure_ascii=False)))
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            cursor = await db.execute(
+                "INSERT INTO unanswered (asked_at, chat_id, user_id, question, normalized,"
+                " band, candidates) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (at.isoformat(), chat_id, user_id, question[:2000], normalized[:2000], band,
+                 json.dumps(candidates, ensure_ascii=False)))
         return cursor.lastrowid or 0
 
     async def set_unanswered_outcome(self, record_id: int, chat_id: int, outcome: str) -> bool:
         """Note what the user did with suggestions (picked one, or none); False if unknown."""
-        cursor = await self.db.execute(
-            "UPDATE unanswered SET outcome = ? WHERE id = ? AND chat_id = ?",
-            (outcome, record_id, chat_id))
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            cursor = await db.execute(
+                "UPDATE unanswered SET outcome = ? WHERE id = ? AND chat_id = ?",
+                (outcome, record_id, chat_id))
         return cursor.rowcount > 0
 
     async def unanswered_to_review(self) -> list[Record]:
@@ -180,19 +182,19 @@ class Store:
 
     async def set_review(self, record_ids: list[int], review: str) -> None:
         """Note the operator's decision on recorded questions ("attached:<id>", "ignored")."""
-        await self.db.executemany("UPDATE unanswered SET review = ? WHERE id = ?",
-                                  [(review, record_id) for record_id in record_ids])
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            await db.executemany("UPDATE unanswered SET review = ? WHERE id = ?",
+                                 [(review, record_id) for record_id in record_ids])
 
     async def set_chat_active(self, chat_id: int, active: bool, at: dt.datetime,
                               reason: str | None = None) -> None:
         """Mark a chat inactive (it blocked the bot: 403) or active again (it wrote again)."""
-        await self.db.execute(
-            "INSERT INTO chats (chat_id, active, reason, updated_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
-            " reason = excluded.reason, updated_at = excluded.updated_at",
-            (chat_id, int(active), reason[:500] if reason else None, at.isoformat()))
-        await self.db.commit()
+        async with transaction(self.db) as db:
+            await db.execute(
+                "INSERT INTO chats (chat_id, active, reason, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
+                " reason = excluded.reason, updated_at = excluded.updated_at",
+                (chat_id, int(active), reason[:500] if reason else None, at.isoformat()))
 
     async def inactive_chats(self) -> set[int]:
         """Chats not to send to until they write again."""

@@ -117,6 +117,7 @@ class TelegramChannel:
         self.retention_days = retention_days
         self.loader = loader
         self.bot: Any = None
+        self.http: tuple[AiohttpRequest, ...] = ()  # the bot's HTTP clients
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -207,6 +208,8 @@ class TelegramChannel:
             await self.reminders.stop()
             self.reminders = None
         await self.store.close()
+        for request in self.http:  # python-telegram-bot leaves them open if start-up failed
+            await request.shutdown()
         logger.info("Base de données fermée, arrêt terminé.")
 
     # --- handlers -----------------------------------------------------------------------
@@ -354,6 +357,8 @@ def build_application(settings: Settings, content: Content, store: Store, *,
     channel = TelegramChannel(assistant, store, clock,
                               settings.database if reminders else None,
                               retention_days=settings.retention_days, loader=loader)
+    channel.http = (AiohttpRequest(connection_pool_size=concurrency),
+                    AiohttpRequest(connection_pool_size=1))
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token)
@@ -361,8 +366,8 @@ def build_application(settings: Settings, content: Content, store: Store, *,
         .base_file_url(settings.telegram_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(AiohttpRequest(connection_pool_size=concurrency))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(channel.http[0])
+        .get_updates_request(channel.http[1])
         .rate_limiter(rate_limiter or production_limiter())
         .concurrent_updates(PerChatProcessor(concurrency))
         .post_init(channel.post_init)

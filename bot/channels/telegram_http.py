@@ -10,9 +10,10 @@ Errors are python-telegram-bot's: TimedOut for a timeout, NetworkError for anyth
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import urllib.request
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -26,10 +27,11 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 class AiohttpRequest(BaseRequest):
     """A BaseRequest on one aiohttp session, with HTTPXRequest's timeouts and defaults.
 
-    Certificates are checked against certifi's authorities, as httpx does (a slim container
-    may have none of its own). A proxy is taken from the environment (HTTPS_PROXY, NO_PROXY),
-    as httpx does, but read once per server: aiohttp's trust_env would read it, and ~/.netrc,
-    in a thread per call.
+    As with httpx: certificates are checked against SSL_CERT_FILE / SSL_CERT_DIR when set,
+    else certifi's authorities (a slim container may have none of its own); a proxy is taken
+    from the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY), read once per server (aiohttp's
+    trust_env would read it, and ~/.netrc, in a thread per call). aiohttp has no pool timeout
+    of its own: `pool_timeout` and `connect_timeout` together bound the wait for a connection.
     """
 
     def __init__(self, *, connection_pool_size: int = 64, read_timeout: float | None = 5.0,
@@ -52,7 +54,7 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
                     limit=self._pool_size,
-                    ssl=ssl.create_default_context(cafile=certifi.where())),
+                    ssl=_tls_context()),
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar())  # the Bot API sets no cookie
 
@@ -66,8 +68,9 @@ class AiohttpRequest(BaseRequest):
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._proxies:
             bypass = parts.hostname is None or urllib.request.proxy_bypass(parts.hostname)
+            proxies = urllib.request.getproxies()
             self._proxies[origin] = None if bypass else \
-                urllib.request.getproxies().get(parts.scheme)
+                proxies.get(parts.scheme) or proxies.get("all")
         return self._proxies[origin]
 
     def _timeout(self, uploads: bool, read: Any, write: Any, connect: Any,
@@ -98,11 +101,12 @@ class AiohttpRequest(BaseRequest):
         body: Any = None
         headers = None
         if request_data is not None and files:
-            body = aiohttp.FormData()
+            body = aiohttp.FormData(quote_fields=False)  # Telegram reads "é" as is, not %C3%A9
             for name, value in request_data.json_parameters.items():
                 body.add_field(name, value)
             for name, (filename, content, mimetype) in files.items():
-                body.add_field(name, content, filename=filename, content_type=mimetype)
+                body.add_field(name, _content(content), filename=filename,
+                               content_type=mimetype)
         elif request_data is not None:
             body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
             headers = JSON_HEADERS
@@ -117,3 +121,21 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+def _tls_context() -> ssl.SSLContext:
+    """Certificate authorities as httpx finds them: SSL_CERT_FILE / SSL_CERT_DIR, else certifi."""
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if not cafile and not capath:
+        cafile = certifi.where()
+    return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+
+
+def _content(content: bytes | IO[bytes]) -> bytes:
+    """An upload's bytes; a file handle is read from its start, so that a retry sends it all
+    again (aiohttp would close it after the first try)."""
+    if isinstance(content, bytes):
+        return content
+    if content.seekable():
+        content.seek(0)
+    return content.read()

@@ -87,8 +87,8 @@ async def serve(application: App, options: dict[str, Any], allowed_updates: list
     server = WebhookServer(options["listen"], options["port"],
                            WebhookApp(path, application, options["secret_token"],
                                       health_of(application, time.monotonic())), None)
-    await application.initialize()
     try:
+        await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         await server.serve_forever()

@@ -4,6 +4,7 @@ timeouts and errors as python-telegram-bot expects them, against real HTTP serve
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -84,6 +85,25 @@ async def test_a_document_is_uploaded_as_multipart(emu: BotApiEmulator) -> None:
     assert emu.state.files[sent["document"]["file_id"]].data == b"%PDF-1.4 fiche"
 
 
+async def test_accented_file_names_arrive_as_written_and_a_file_handle_can_be_sent_twice(
+        ) -> None:
+    received: list[tuple[str | None, bytes]] = []
+
+    async def upload(request: web.Request) -> web.Response:
+        form = await request.post()
+        document = form["document"]
+        assert isinstance(document, web.FileField)
+        received.append((document.filename, document.file.read()))
+        return web.json_response(OK)
+
+    handle = io.BytesIO(b"%PDF-1.4 fiche")
+    document = InputFile(handle, filename="délibération.pdf", read_file_handle=False)
+    async with server(upload) as url, client() as request:
+        for _ in range(2):  # a retry sends the same RequestData again
+            await request.post(url, data(chat_id=1, document=document))
+    assert received == [("délibération.pdf", b"%PDF-1.4 fiche")] * 2
+
+
 async def test_a_silent_server_times_out_after_the_read_timeout() -> None:
     async def slow(request: web.Request) -> web.Response:
         await asyncio.sleep(0.5)
@@ -147,15 +167,20 @@ async def test_the_environment_s_proxy_is_used_unless_bypassed(
         reached.append(str(request.url))
         return web.json_response(OK)
 
+    for variable in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(variable, raising=False)  # lower case would win over ours
+        monkeypatch.delenv(variable.upper(), raising=False)
     target = f"http://127.0.0.1:{free_port()}/call"  # nobody listens there
     async with server(proxy) as proxy_url:
-        monkeypatch.setenv("HTTP_PROXY", proxy_url.removesuffix("/call"))
-        monkeypatch.setenv("NO_PROXY", "localhost")
-        async with client() as request:
-            assert await request.post(target, data(chat_id=1)) is True
-        assert reached == [target]
+        for variable in ("HTTP_PROXY", "ALL_PROXY"):
+            monkeypatch.delenv("HTTP_PROXY", raising=False)
+            monkeypatch.setenv(variable, proxy_url.removesuffix("/call"))
+            monkeypatch.setenv("NO_PROXY", "localhost")
+            async with client() as request:
+                assert await request.post(target, data(chat_id=1)) is True
+        assert reached == [target, target]
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")
         async with client() as request:
             with pytest.raises(NetworkError):
                 await request.post(target, data(chat_id=1))
-        assert reached == [target]
+        assert reached == [target, target]

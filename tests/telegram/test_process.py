@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from bot.config import ROOT
 from tests.botapi import BotApiEmulator, free_port
 from tests.telegram.conftest import WEBHOOK_SECRET
@@ -117,3 +119,18 @@ async def test_webhook_mode_refuses_to_start_without_its_secret(
     assert process.returncode == 2
     assert "WEBHOOK_SECRET est obligatoire" in stderr.decode()
     assert emu.calls == []  # nothing was asked of Telegram
+
+
+@pytest.mark.parametrize("mode", [[], ["--webhook"]], ids=["polling", "webhook"])
+async def test_a_refused_start_up_says_why_and_leaves_nothing_open(
+        emu: BotApiEmulator, tmp_path: Path, mode: list[str]) -> None:
+    emu.fail_next("getMe", kind="403", times=20)  # Telegram refuses the token
+    env = environment(emu, tmp_path / "bot.sqlite3", WEBHOOK_URL="https://exemple.fr/hook",
+                      WEBHOOK_SECRET=WEBHOOK_SECRET, PORT=str(free_port()))
+    async with bot_process(env, *mode) as process:
+        _, stderr = await asyncio.wait_for(process.communicate(), START)
+    log = stderr.decode()
+    assert process.returncode == 1
+    assert "Telegram a refusé le démarrage" in log
+    assert "Base de données fermée" in log
+    assert "Unclosed" not in log and emu.token not in log

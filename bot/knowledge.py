@@ -9,8 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from itertools import accumulate, pairwise
+from typing import Literal, NamedTuple
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.faq import FaqEntry
@@ -32,6 +34,9 @@ STEM_LENGTH = 6
 SHORTLIST = 20
 TF_BASE = 0.5
 TF_ALPHA = 0.5
+# A phrasing's score estimated with vector sums (in another order) is this close to the exact
+# one, and far closer in fact for weights of order 1: pruning on estimates stays exact.
+ROUNDING_MARGIN = 1e-9
 Band = Literal["answer", "suggest", "fallback"]
 
 
@@ -109,6 +114,15 @@ class Synonyms:
         return self._pattern.sub(lambda m: self.replacements[m.group(1)], normalized)
 
 
+class _Query(NamedTuple):
+    """A question's stems (with their weights, and their total) and its content words joined."""
+
+    stems: set[str]
+    weights: dict[str, float]
+    total: float
+    text: str
+
+
 class FaqMatcher:
     """Scores a question against all phrasings with IDF-weighted word overlap and fuzzy ratio."""
 
@@ -118,7 +132,6 @@ class FaqMatcher:
         self.thresholds = thresholds or Thresholds()
         self.weights = weights or Weights()
         self.entries: list[FaqEntry] = list(entries)
-        self._owner: list[int] = []            # phrasing index → entry index
         self._texts: list[str] = []            # content words of each phrasing, joined
         self._stems: list[frozenset[str]] = []
         # stem → entries that have it: (entry, in a phrasing or only in the answer, strength)
@@ -131,8 +144,6 @@ class FaqMatcher:
             for phrasing in entry.phrasings:
                 words = content_words(self.synonyms.apply(normalize(phrasing)))
                 stems = frozenset(stem(w) for w in words)
-                index = len(self._texts)
-                self._owner.append(entry_index)
                 self._texts.append(" ".join(words))
                 self._stems.append(stems)
                 phrasing_stems |= stems
@@ -157,9 +168,28 @@ class FaqMatcher:
         self.idf = {s: IDF(total, df) for s, df in document_frequency.items()}
         self._unknown_idf = UNKNOWN(total)
         self._phrasing_weight = [sum(self.idf[s] for s in stems) or 1.0 for stems in self._stems]
-        self._entry_phrasings: list[list[int]] = [[] for _ in self.entries]
-        for index, entry_index in enumerate(self._owner):
-            self._entry_phrasings[entry_index].append(index)
+        w = self.weights
+        self._scale = 100 / (w.recall + w.precision + w.ratio + w.entry)
+        # The same postings as arrays, for a few vector operations per question. Per stem: the
+        # entries that have it, with rows (strength, 1.0 if in a phrasing else 0.0); the
+        # phrasings that have it, with its weight. An entry's phrasings are consecutive.
+        self._stem_entries = {s: np.array([p[0] for p in postings], dtype=np.intp)
+                              for s, postings in self._entry_postings.items()}
+        self._stem_values = {s: np.array([[p[2] for p in postings], [p[1] for p in postings]],
+                                         dtype=float)
+                             for s, postings in self._entry_postings.items()}
+        stem_phrasings: dict[str, list[int]] = {s: [] for s in self._entry_postings}
+        for index, stems in enumerate(self._stems):
+            for s in stems:
+                stem_phrasings[s].append(index)
+        self._stem_phrasings = {s: np.array(p, dtype=np.intp) for s, p in stem_phrasings.items()}
+        self._stem_phrasing_weights = {s: np.full(len(p), self.idf[s])
+                                       for s, p in stem_phrasings.items()}
+        self._precision_gain = w.precision / np.array(self._phrasing_weight)
+        self._first_phrasing = list(accumulate((len(e.phrasings) for e in self.entries),
+                                               initial=0))
+        self._entry_phrasings = [np.arange(a, b) for a, b in pairwise(self._first_phrasing)]
+        self._near_lengths: dict[int, list[str]] = {}
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
     def clear_cache(self) -> None:
@@ -170,8 +200,18 @@ class FaqMatcher:
         """The vocabulary word closest to an unknown word, if close enough (typos)."""
         if len(word) < 4 or word.isdigit():
             return word
-        found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+        found = process.extractOne(word, self._near_length(len(word)), scorer=fuzz.ratio,
+                                   score_cutoff=80)
         return found[0] if found else word
+
+    def _near_length(self, length: int) -> list[str]:
+        """Vocabulary words, in order, whose length allows a ratio of 80 with this length."""
+        # fuzz.ratio is 100 × (1 − distance / sum of lengths) and the distance is at least the
+        # difference of lengths: a ratio of 80 needs 5 × difference ≤ sum.
+        if length not in self._near_lengths:
+            self._near_lengths[length] = [word for word in self.vocabulary
+                                          if 5 * abs(len(word) - length) <= len(word) + length]
+        return self._near_lengths[length]
 
     def query_stems(self, normalized: str) -> tuple[list[str], list[str]]:
         """Content words of a normalised question (typos corrected) and their stems."""
@@ -187,53 +227,97 @@ class FaqMatcher:
         normalized = normalize(question)
         words, stems = self.query_stems(self.synonyms.apply(normalized))
         unique = list(dict.fromkeys(stems))
-        if not unique:
+        known = [s for s in unique if s in self._stem_entries]
+        if not known:
             return Match(band="fallback", candidates=(), normalized=normalized)
         weights = {s: self.idf.get(s, self._unknown_idf) for s in unique}
-        query_weight = sum(weights.values())
-        entry_recall: dict[int, float] = defaultdict(float)
-        phrasing_recall: dict[int, float] = defaultdict(float)
-        for s in unique:
-            share = weights[s] / query_weight
-            for entry_index, in_phrasing, strength in self._entry_postings.get(s, ()):
-                entry_recall[entry_index] += strength * share
-                if in_phrasing:
-                    phrasing_recall[entry_index] += share
-        w = self.weights
-        scale = 100 / (w.recall + w.precision + w.ratio + w.entry)
-        # Best possible score of each entry; entries are scored best bound first, and scoring
-        # stops once no remaining entry can enter the top three, or after the most promising
-        # SHORTLIST entries (the others share too few rare words with the question to win).
-        bounds = heapq.nlargest(SHORTLIST, ((scale * (w.recall * phrasing_recall[i] + w.precision
-                                                    + w.ratio + w.entry * r), i)
-                                            for i, r in entry_recall.items()))
-        query_set = set(unique)
-        query_text = " ".join(words)
-        scores: dict[int, float] = {}
-        top: list[float] = []
-        for bound, entry_index in bounds:
-            if len(top) == 3 and bound <= top[-1]:
+        # The exact sum of shared weights follows this set's iteration order, which depends on
+        # how the set was built: always set(unique).
+        query = _Query(stems=set(unique), weights=weights, total=sum(weights.values()),
+                       text=" ".join(words))
+        shortlist = self._shortlist(known, query)
+        gains, starts, most = self._gains([i for _, i, _ in shortlist], known, query)
+        ratio = self.weights.ratio
+        scores: dict[int, float] = {}  # entries that are, when scored, among the best three
+        top: list[float] = []  # min-heap of the three best scores so far
+        for k, (bound, entry_index, base) in enumerate(shortlist):
+            if len(top) == 3 and bound <= top[0]:
                 break
-            base = w.entry * entry_recall[entry_index]
-            best = base
-            for index in self._entry_phrasings[entry_index]:
-                shared_stems = query_set & self._stems[index]
-                if not shared_stems:
-                    continue
-                shared = sum(weights[s] for s in shared_stems)
-                partial = base + w.recall * shared / query_weight \
-                    + w.precision * shared / self._phrasing_weight[index]
-                if partial + w.ratio <= best:
-                    continue  # even a perfect fuzzy ratio would not beat this entry's best
-                ratio = fuzz.token_set_ratio(query_text, self._texts[index]) / 100
-                best = max(best, partial + w.ratio * ratio)
-            scores[entry_index] = scale * best
-            top = heapq.nlargest(3, [*top, scale * best])
-        best_by_entry = scores
-        ranked = sorted(best_by_entry.items(), key=lambda item: -item[1])[:3]
+            # With three entries scored before it at `floor` or above, an entry that does not
+            # beat `floor` cannot rank (the sort below is stable): its score need not be exact.
+            floor = top[0] / self._scale if len(top) == 3 else -math.inf
+            if base + max(most[k], 0.0) + ratio + ROUNDING_MARGIN <= floor:
+                continue  # cannot rank, even with perfect fuzzy ratios (most: -inf if no gain)
+            score = self._scale * self._best(entry_index, base, floor,
+                                             gains[starts[k]:starts[k + 1]], query)
+            if len(top) < 3:
+                heapq.heappush(top, score)
+            elif score > top[0]:
+                heapq.heapreplace(top, score)
+            else:
+                continue  # cannot rank: three entries scored before it do at least as well
+            scores[entry_index] = score
+        ranked = sorted(scores.items(), key=lambda item: -item[1])[:3]
         candidates = tuple(Candidate(entry=self.entries[i], score=round(s, 1))
                            for i, s in ranked)
         return Match(band=self._band(candidates), candidates=candidates, normalized=normalized)
+
+    def _shortlist(self, known: list[str], query: _Query) -> list[tuple[float, int, float]]:
+        """The SHORTLIST entries with the best bounds, as (bound, entry, score of its words)."""
+        # An entry's bound is the best score it could get. Entries come best bound first,
+        # larger index first on a tie, and are scored in that order; scoring stops once no
+        # remaining entry can enter the top three (the others share too few rare words to win).
+        entries = np.concatenate([self._stem_entries[s] for s in known])
+        values = np.concatenate([self._stem_values[s] * (query.weights[s] / query.total)
+                                 for s in known], axis=1)
+        # bincount adds in input order: stem by stem, exactly like a loop over the postings
+        entry_recall = np.bincount(entries, values[0], len(self.entries))
+        phrasing_recall = np.bincount(entries, values[1], len(self.entries))
+        found = np.bincount(entries, minlength=len(self.entries)).nonzero()[0]
+        w = self.weights
+        bounds = (self._scale * (w.recall * phrasing_recall + w.precision + w.ratio
+                                 + w.entry * entry_recall))[found]
+        best = np.lexsort((found, bounds))[::-1][:SHORTLIST]
+        chosen = found[best]
+        return list(zip(bounds[best].tolist(), chosen.tolist(),
+                        (w.entry * entry_recall[chosen]).tolist(), strict=True))
+
+    def _gains(self, entries: list[int], known: list[str], query: _Query
+               ) -> tuple[list[float], list[int], list[float]]:
+        """Gains of these entries' phrasings in a row, where each entry's start, each's best."""
+        # A phrasing's gain is what the stems it shares with the question add to its score
+        # before the fuzzy ratio, exact up to rounding; -inf if it shares none.
+        shared = np.bincount(np.concatenate([self._stem_phrasings[s] for s in known]),
+                             np.concatenate([self._stem_phrasing_weights[s] for s in known]),
+                             len(self._texts))
+        phrasings = np.concatenate([self._entry_phrasings[i] for i in entries])
+        shared = shared[phrasings]
+        gains = np.where(shared > 0, shared * (self.weights.recall / query.total
+                                               + self._precision_gain[phrasings]), -np.inf)
+        starts = list(accumulate((len(self._entry_phrasings[i]) for i in entries), initial=0))
+        return gains.tolist(), starts, np.maximum.reduceat(gains, starts[:-1]).tolist()
+
+    def _best(self, entry_index: int, base: float, floor: float, gains: list[float],
+              query: _Query) -> float:
+        """An entry's best score (unscaled) over its phrasings, exact if above `floor`."""
+        # A phrasing that, even with a perfect fuzzy ratio, would beat neither the best so far
+        # nor `floor` cannot matter; the best gains come first, to raise the best early.
+        w = self.weights
+        best, limit = base, max(base, floor)
+        need = limit - base - w.ratio - ROUNDING_MARGIN
+        for gain, k in sorted([(g, k) for k, g in enumerate(gains) if g > need], reverse=True):
+            if base + gain + w.ratio + ROUNDING_MARGIN <= limit:
+                break
+            index = self._first_phrasing[entry_index] + k
+            ratio = fuzz.token_set_ratio(query.text, self._texts[index]) / 100
+            if base + gain + w.ratio * ratio + ROUNDING_MARGIN <= limit:
+                continue  # cannot beat it either: no need for the exact sum
+            shared = sum(map(query.weights.__getitem__, query.stems & self._stems[index]))
+            partial = base + w.recall * shared / query.total \
+                + w.precision * shared / self._phrasing_weight[index]
+            best = max(best, partial + w.ratio * ratio)
+            limit = max(limit, best)
+        return best
 
     def _band(self, candidates: tuple[Candidate, ...]) -> Band:
         if not candidates or candidates[0].score < self.thresholds.suggest:

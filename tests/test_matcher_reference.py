@@ -1,0 +1,92 @@
+"""FaqMatcher.match, pruned and vectorised, gives exactly what the plain scoring gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+from collections import defaultdict
+from functools import cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from bot.config import ROOT
+from bot.content import load_content
+from bot.knowledge import SHORTLIST, STOPWORDS, Candidate, FaqMatcher, Match, Weights
+from bot.text import normalize
+
+
+def plain_match(matcher: FaqMatcher, question: str) -> Match:
+    """The scoring written plainly: every phrasing of the entries scored, no estimate."""
+    normalized = normalize(question)
+    words, stems = matcher.query_stems(matcher.synonyms.apply(normalized))
+    unique = list(dict.fromkeys(stems))
+    weights = {s: matcher.idf.get(s, matcher._unknown_idf) for s in unique}
+    total = sum(weights.values())
+    entry_recall: dict[int, float] = defaultdict(float)
+    phrasing_recall: dict[int, float] = defaultdict(float)
+    for s in unique:
+        share = weights[s] / total
+        for entry_index, in_phrasing, strength in matcher._entry_postings.get(s, ()):
+            entry_recall[entry_index] += strength * share
+            if in_phrasing:
+                phrasing_recall[entry_index] += share
+    w = matcher.weights
+    scale = 100 / (w.recall + w.precision + w.ratio + w.entry)
+    bounds = heapq.nlargest(SHORTLIST, ((scale * (w.recall * phrasing_recall[i] + w.precision
+                                                + w.ratio + w.entry * r), i)
+                                        for i, r in entry_recall.items()))
+    query_set = set(unique)
+    scores: dict[int, float] = {}
+    for bound, entry_index in bounds:
+        if len(scores) >= 3 and bound <= sorted(scores.values())[-3]:
+            break
+        base = best = w.entry * entry_recall[entry_index]
+        first = matcher._first_phrasing[entry_index]
+        for index in range(first, first + len(matcher.entries[entry_index].phrasings)):
+            shared_stems = query_set & matcher._stems[index]
+            if shared_stems:
+                shared = sum(weights[s] for s in shared_stems)
+                ratio = fuzz.token_set_ratio(" ".join(words), matcher._texts[index]) / 100
+                best = max(best, base + w.recall * shared / total
+                           + w.precision * shared / matcher._phrasing_weight[index]
+                           + w.ratio * ratio)
+        scores[entry_index] = scale * best
+    ranked = sorted(scores.items(), key=lambda item: -item[1])[:3]
+    candidates = tuple(Candidate(entry=matcher.entries[i], score=round(score, 1))
+                       for i, score in ranked)
+    return Match(band=matcher._band(candidates), candidates=candidates, normalized=normalized)
+
+
+@cache
+def matchers() -> list[FaqMatcher]:
+    """The real FAQ; with other weights; a small FAQ where every entry appears twice."""
+    content = load_content(ROOT / "knowledge", ROOT / "flows")
+    entries = list(content.faq.values())
+    twice = [dataclasses.replace(e, id=f"{e.id}-{k}") for k in range(2) for e in entries[:12]]
+    return [content.matcher,
+            FaqMatcher(entries, synonyms=content.matcher.synonyms,
+                       weights=Weights(recall=0.5, precision=0.1, ratio=0.6, entry=0.3,
+                                       answer_words=0.0)),
+            FaqMatcher(twice, synonyms=content.matcher.synonyms)]
+
+
+@cache
+def words() -> list[str]:
+    return sorted({*matchers()[0].vocabulary, *STOPWORDS, "xyzzy", "formatoin", "recrutemnt"})
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), which=st.integers(0, 2))
+def test_match_equals_plain_scoring(data: st.DataObject, which: int) -> None:
+    matcher = matchers()[which]
+    question = " ".join(data.draw(st.lists(st.sampled_from(words()), max_size=10)))
+    assert matcher.match(question) == plain_match(matcher, question)
+
+
+def test_every_phrasing_matches_as_plainly_scored() -> None:
+    matcher = matchers()[0]
+    for entry in matcher.entries[::7]:
+        for phrasing in entry.phrasings:
+            assert matcher.match(phrasing) == plain_match(matcher, phrasing)

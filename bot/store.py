@@ -13,7 +13,7 @@ import aiosqlite
 
 from bot import broadcast, events, reminder_store
 from bot.review import Record
-from bot.transactions import transaction
+from bot.transactions import settle, transaction
 
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: list[str] = [
@@ -108,6 +108,7 @@ class Store:
         """Write the pending usage events, then close the connection."""
         try:
             await self.events.close()
+            await settle(self.db)
         finally:
             await self.db.close()
 

@@ -1,18 +1,29 @@
-"""Writers sharing the store's connection never commit, nor roll back, each other's halves."""
+"""Writers sharing the store's connection: none commits another's half, a failure undoes only
+writes that are told so, and every write that returned is on disk."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import sqlite3
+from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from bot.store import ConversationRow, Store
-from bot.transactions import transaction
+from bot.transactions import WriteAborted, transaction
 from tests.conftest import FIXED_NOW
+
+
+@pytest_asyncio.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on a file; usage events wait for an explicit flush."""
+    opened = await Store.open(tmp_path / "assistant.sqlite3", events_delay=3600)
+    yield opened
+    await opened.close()
 
 
 def committed(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -21,58 +32,78 @@ def committed(path: Path, sql: str) -> list[tuple[object, ...]]:
         return db.execute(sql).fetchall()
 
 
+class Writer:
+    """A write that runs one statement, then waits to be released, then ends or fails."""
+
+    def __init__(self, store: Store, sql: str, failure: Exception | None = None) -> None:
+        self.store, self.sql, self.failure = store, sql, failure
+        self.inside, self.release = asyncio.Event(), asyncio.Event()
+
+    async def run(self) -> None:
+        async with transaction(self.store.db) as db:
+            await db.execute(self.sql)
+            self.inside.set()
+            await self.release.wait()
+            if self.failure is not None:
+                raise self.failure
+
+
 async def test_a_failed_transaction_is_undone_alone_and_the_others_wait_for_it(
-        tmp_path: Path) -> None:
+        store: Store, tmp_path: Path) -> None:
     path = tmp_path / "assistant.sqlite3"
-    store = await Store.open(path, events_delay=3600)
-    halfway, fail = asyncio.Event(), asyncio.Event()
-
-    async def erase_that_fails() -> None:
-        async with transaction(store.db) as db:
-            await db.execute("DELETE FROM conversations WHERE chat_id = 1")
-            halfway.set()
-            await fail.wait()
-            raise RuntimeError("panne au milieu de l'effacement")
-
-    try:
-        await store.save_conversation(1, 1, ConversationRow(seq=1), FIXED_NOW)
-        erasing = asyncio.create_task(erase_that_fails())
-        await halfway.wait()
-        store.events.add(2, "question_answered", FIXED_NOW)
-        writers = [asyncio.create_task(store.save_conversation(2, 2, ConversationRow(seq=1),
-                                                               FIXED_NOW)),
-                   asyncio.create_task(store.events.flush())]
-        await asyncio.sleep(0.05)
-        assert not any(w.done() for w in writers)  # they wait for the open transaction
-        assert committed(path, "SELECT chat_id FROM conversations") == [(1,)]
-        fail.set()
-        with pytest.raises(RuntimeError):
-            await erasing
-        await asyncio.gather(*writers)
-    finally:
-        await store.close()
+    erase = Writer(store, "DELETE FROM conversations WHERE chat_id = 1",
+                   RuntimeError("panne au milieu de l'effacement"))
+    await store.save_conversation(1, 1, ConversationRow(seq=1), FIXED_NOW)
+    erasing = asyncio.create_task(erase.run())
+    await erase.inside.wait()
+    store.events.add(2, "question_answered", FIXED_NOW)
+    writers = [asyncio.create_task(store.save_conversation(2, 2, ConversationRow(seq=1),
+                                                           FIXED_NOW)),
+               asyncio.create_task(store.events.flush())]
+    await asyncio.sleep(0.05)
+    assert not any(w.done() for w in writers)  # they wait for the open transaction
+    assert committed(path, "SELECT chat_id FROM conversations") == [(1,)]
+    erase.release.set()
+    with pytest.raises(RuntimeError):
+        await erasing
+    await asyncio.gather(*writers)
     assert committed(path, "SELECT chat_id FROM conversations ORDER BY chat_id") == [(1,), (2,)]
     assert committed(path, "SELECT chat_id FROM events") == [(2,)]
 
 
 async def test_a_failed_event_batch_is_rolled_back_so_its_retry_counts_once(
-        tmp_path: Path) -> None:
+        store: Store, tmp_path: Path) -> None:
     path = tmp_path / "assistant.sqlite3"
-    store = await Store.open(path, events_delay=3600)
-    try:
-        await store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN"
-                               " NEW.chat_id = 99 BEGIN SELECT RAISE(ABORT, 'refusé'); END")
-        await store.db.commit()
-        for chat_id in (3, 99):
-            store.events.add(chat_id, "question_answered", FIXED_NOW)
-        with pytest.raises(sqlite3.IntegrityError):
-            await store.events.flush()
-        assert store.events.pending == 2
-        await store.save_conversation(3, 3, ConversationRow(seq=1), FIXED_NOW)  # commits
-        assert committed(path, "SELECT count(*) FROM events") == [(0,)]
-        await store.db.execute("DROP TRIGGER refuse")
-        await store.db.commit()
-        events = await store.events.since(FIXED_NOW - dt.timedelta(days=1))
-    finally:
-        await store.close()
+    await store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN"
+                           " NEW.chat_id = 99 BEGIN SELECT RAISE(ABORT, 'refusé'); END")
+    await store.db.commit()
+    for chat_id in (3, 99):
+        store.events.add(chat_id, "question_answered", FIXED_NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.events.flush()
+    assert store.events.pending == 2
+    await store.save_conversation(3, 3, ConversationRow(seq=1), FIXED_NOW)  # commits
+    assert committed(path, "SELECT count(*) FROM events") == [(0,)]
+    await store.db.execute("DROP TRIGGER refuse")
+    await store.db.commit()
+    events = await store.events.since(FIXED_NOW - dt.timedelta(days=1))
     assert sorted(e.chat_id for e in events) == [3, 99]
+
+
+async def test_a_failure_rolls_back_the_writes_awaiting_the_same_commit_and_says_so(
+        store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "assistant.sqlite3"
+    insert = "INSERT INTO chats (chat_id, active, updated_at) VALUES ({}, 1, 'x')"
+    first = Writer(store, insert.format(1))
+    second = Writer(store, insert.format(2), RuntimeError("panne"))
+    second.release.set()
+    writers = [asyncio.create_task(first.run())]
+    await first.inside.wait()
+    writers.append(asyncio.create_task(second.run()))  # queued behind the first
+    await asyncio.sleep(0.02)
+    first.release.set()  # the first is done and awaits a commit: the second fails before it
+    results = await asyncio.gather(*writers, return_exceptions=True)
+    assert [type(r) for r in results] == [WriteAborted, RuntimeError]
+    await store.save_conversation(3, 3, ConversationRow(seq=1), FIXED_NOW)  # goes on
+    assert committed(path, "SELECT chat_id FROM chats") == []
+    assert committed(path, "SELECT chat_id FROM conversations") == [(3,)]

@@ -47,18 +47,19 @@ class AiohttpRequest(BaseRequest):
 
     @property
     def read_timeout(self) -> float | None:
+        """The default read timeout (getUpdates adds its long-polling time to it)."""
         return self._timeouts["read"]
 
     async def initialize(self) -> None:
+        """Open the session (again, after a shutdown)."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    limit=self._pool_size,
-                    ssl=_tls_context()),
+                connector=aiohttp.TCPConnector(limit=self._pool_size, ssl=_tls_context()),
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar())  # the Bot API sets no cookie
 
     async def shutdown(self) -> None:
+        """Close the session and its connections (twice is harmless)."""
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
@@ -95,6 +96,7 @@ class AiohttpRequest(BaseRequest):
                          write_timeout: Any = BaseRequest.DEFAULT_NONE,
                          connect_timeout: Any = BaseRequest.DEFAULT_NONE,
                          pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        """Send one Bot API call; its HTTP status and body."""
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data is not None else None

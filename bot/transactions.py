@@ -1,19 +1,20 @@
-"""Write transactions on a shared SQLite connection: one at a time, committed in groups.
+"""Write transactions on a shared SQLite connection: one writer at a time, commits in groups.
 
 Every part of the assistant (conversations, reminders, announcements, usage counters, /oubli)
 writes through the same aiosqlite connection, and SQLite has one transaction per connection.
-`transaction(db)` runs each writer's statements alone (the others wait), so that nobody commits
-another's half; then it returns once a commit covers them. Writers that finish while a commit
-is on its way share the next one: one fsync for several answers, as a busy bot needs.
+`transaction(db)` runs each writer's statements alone, inside a savepoint of the connection's
+open transaction: a writer that fails undoes its own statements and nobody else's. It returns
+once a commit covers them; writers that finish while a commit is on its way share the next
+one (one fsync for several answers, as a busy bot needs).
 
-A writer that fails rolls back the open transaction: its own statements, and those of the
-writers waiting for the same commit, who then get WriteAborted. Each caller thus knows for
-sure: `transaction` returned, the write is on disk; it raised, nothing of it was kept.
+So a caller knows: `transaction` returned, the write is on disk; it raised an error, nothing of
+it was kept. (A caller cancelled after its statements ran may still see them committed.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -21,18 +22,20 @@ from weakref import WeakKeyDictionary
 
 import aiosqlite
 
+SAVEPOINT = "writer"
+
 
 class WriteAborted(RuntimeError):
-    """This write was rolled back because another one, awaiting the same commit, failed."""
+    """The transaction holding this write was lost before its commit (nothing was kept)."""
 
 
 @dataclass
 class _Writes:
-    """The writers of one connection: the lock, the commit they wait for, its committer."""
+    """The writers of one connection: the lock, the commit they wait for, the commits under way."""
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     waiting: asyncio.Future[None] | None = None  # writers done, waiting for the next commit
-    committer: asyncio.Task[None] | None = None
+    commits: set[asyncio.Task[None]] = field(default_factory=set)
 
 
 _writes: WeakKeyDictionary[aiosqlite.Connection, _Writes] = WeakKeyDictionary()
@@ -41,59 +44,81 @@ _writes: WeakKeyDictionary[aiosqlite.Connection, _Writes] = WeakKeyDictionary()
 @asynccontextmanager
 async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Connection]:
     """One write on `db`: its statements alone, then committed (with others') before return;
-    rolled back on any error."""
+    undone on any error."""
     writes = _writes.setdefault(db, _Writes())
     async with writes.lock:
+        if db.in_transaction:
+            await db.execute(f"SAVEPOINT {SAVEPOINT}")
+        else:  # a savepoint opening the transaction would commit when released
+            await db.executescript(f"BEGIN; SAVEPOINT {SAVEPOINT};")
         try:
             yield db
         except BaseException:
-            await _roll_back(db, writes)
+            with suppress(sqlite3.Error):  # SQLite may have undone the whole transaction
+                await db.execute(f"ROLLBACK TO {SAVEPOINT}")  # queued even if cancelled now
+                await db.execute(f"RELEASE {SAVEPOINT}")
             raise
-        if writes.waiting is None:
-            writes.waiting = asyncio.get_running_loop().create_future()
-        committed = writes.waiting
-        if writes.committer is None:
-            writes.committer = asyncio.get_running_loop().create_task(
-                _commit_waiting(db, writes), name="commit SQLite")
-    await asyncio.shield(committed)
+        try:
+            await db.execute(f"RELEASE {SAVEPOINT}")
+        finally:  # even if cancelled: what is released must not wait in an open transaction
+            committed = _next_commit(db, writes)
+    try:
+        await asyncio.shield(committed)
+    except WriteAborted as error:  # one exception per writer: the batch's is shared
+        raise WriteAborted(*error.args) from error
 
 
 async def settle(db: aiosqlite.Connection) -> None:
-    """Wait for the commit under way, if any (before closing the connection)."""
+    """Wait until no writer is at work and every commit under way is done (before closing)."""
     writes = _writes.get(db)
-    if writes is not None and writes.committer is not None:
-        with suppress(Exception):
-            await asyncio.shield(writes.committer)
+    while writes is not None:
+        async with writes.lock:  # the writers at work or queued before us finish first
+            pass
+        if not writes.commits:
+            return
+        await asyncio.gather(*writes.commits, return_exceptions=True)
 
 
-async def _commit_waiting(db: aiosqlite.Connection, writes: _Writes) -> None:
-    """Commit for every writer done so far, again while more are done meanwhile."""
-    try:
-        while writes.waiting is not None:
-            async with writes.lock:  # behind the writers already queued: they join this commit
-                done, writes.waiting = writes.waiting, None
-                if done is None:  # rolled back meanwhile: nothing left to commit
-                    continue
-                try:
-                    await db.commit()
-                except Exception as error:  # the writers get it; nothing of theirs is kept
-                    with suppress(Exception):
-                        await db.rollback()
-                    _fail(done, error)
-                else:
-                    done.set_result(None)
-    finally:
-        writes.committer = None
+def _next_commit(db: aiosqlite.Connection, writes: _Writes) -> asyncio.Future[None]:
+    """The commit this writer waits for: the one being gathered, or a new one."""
+    if writes.waiting is None:
+        loop = asyncio.get_running_loop()
+        batch: asyncio.Future[None] = loop.create_future()
+        writes.waiting = batch
+        task = loop.create_task(_commit(db, writes, batch), name="commit SQLite")
+        writes.commits.add(task)
+        task.add_done_callback(lambda done: _finished(writes, batch, done))
+    return writes.waiting
 
 
-async def _roll_back(db: aiosqlite.Connection, writes: _Writes) -> None:
-    """Undo the open transaction (the lock is held); its other writers are told."""
-    await db.rollback()
-    if writes.waiting is not None:
-        _fail(writes.waiting, WriteAborted("annulée avec une autre écriture qui a échoué"))
+async def _commit(db: aiosqlite.Connection, writes: _Writes,
+                  batch: asyncio.Future[None]) -> None:
+    """Commit for every writer done so far (they queued on the lock before this)."""
+    async with writes.lock:
+        if writes.waiting is batch:
+            writes.waiting = None
+        if not db.in_transaction:  # SQLite rolled it back (a disk error, say): all is lost
+            _fail(batch, WriteAborted("transaction annulée par SQLite avant sa validation"))
+            return
+        try:
+            await db.commit()
+        except Exception as error:
+            with suppress(Exception):
+                await db.rollback()
+            _fail(batch, WriteAborted(f"validation refusée : {error}"))
+            return
+        batch.set_result(None)
+
+
+def _finished(writes: _Writes, batch: asyncio.Future[None], task: asyncio.Task[None]) -> None:
+    """A commit task ended: forget it; if it was cancelled first, its writers are told."""
+    writes.commits.discard(task)
+    if writes.waiting is batch:
         writes.waiting = None
+    if not batch.done():
+        _fail(batch, WriteAborted("validation interrompue"))
 
 
-def _fail(waiting: asyncio.Future[None], error: Exception) -> None:
-    waiting.set_exception(error)
-    waiting.exception()  # marked as retrieved: a batch nobody awaits any more logs nothing
+def _fail(batch: asyncio.Future[None], error: Exception) -> None:
+    batch.set_exception(error)
+    batch.exception()  # marked as retrieved: a batch nobody awaits any more logs nothing

@@ -1,5 +1,6 @@
 """Writers sharing the store's connection: none commits another's half, a failure undoes only
-writes that are told so, and every write that returned is on disk."""
+its own statements, a refused commit is reported to all it held, and every write that
+returned is on disk, closing included."""
 
 from __future__ import annotations
 
@@ -90,20 +91,53 @@ async def test_a_failed_event_batch_is_rolled_back_so_its_retry_counts_once(
     assert sorted(e.chat_id for e in events) == [3, 99]
 
 
-async def test_a_failure_rolls_back_the_writes_awaiting_the_same_commit_and_says_so(
-        store: Store, tmp_path: Path) -> None:
-    path = tmp_path / "assistant.sqlite3"
-    insert = "INSERT INTO chats (chat_id, active, updated_at) VALUES ({}, 1, 'x')"
-    first = Writer(store, insert.format(1))
-    second = Writer(store, insert.format(2), RuntimeError("panne"))
+async def in_one_commit(first: Writer, second: Writer) -> list[object]:
+    """Run two writers so that the second's statements come while the first awaits its
+    commit (both then share one commit); what each returned or raised."""
     second.release.set()
     writers = [asyncio.create_task(first.run())]
     await first.inside.wait()
     writers.append(asyncio.create_task(second.run()))  # queued behind the first
     await asyncio.sleep(0.02)
-    first.release.set()  # the first is done and awaits a commit: the second fails before it
-    results = await asyncio.gather(*writers, return_exceptions=True)
-    assert [type(r) for r in results] == [WriteAborted, RuntimeError]
+    first.release.set()  # done: its commit is queued behind the second writer
+    return await asyncio.gather(*writers, return_exceptions=True)
+
+
+INSERT_CHAT = "INSERT INTO chats (chat_id, active, updated_at) VALUES ({}, 1, 'x')"
+
+
+async def test_a_failing_writer_undoes_its_own_statements_only(
+        store: Store, tmp_path: Path) -> None:
+    results = await in_one_commit(Writer(store, INSERT_CHAT.format(1)),
+                                  Writer(store, INSERT_CHAT.format(2), RuntimeError("panne")))
+    assert [type(r) for r in results] == [type(None), RuntimeError]
+    assert committed(tmp_path / "assistant.sqlite3", "SELECT chat_id FROM chats") == [(1,)]
+
+
+async def test_a_refused_commit_is_reported_to_every_writer_of_it_and_keeps_nothing(
+        store: Store, tmp_path: Path) -> None:
+    await store.db.executescript(
+        "PRAGMA foreign_keys = ON; CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+        " CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id)"
+        " DEFERRABLE INITIALLY DEFERRED);")  # checked at commit only
+    results = await in_one_commit(Writer(store, "INSERT INTO child (parent) VALUES (99)"),
+                                  Writer(store, INSERT_CHAT.format(2)))
+    assert [type(r) for r in results] == [WriteAborted, WriteAborted]
+    path = tmp_path / "assistant.sqlite3"
+    assert committed(path, "SELECT count(*) FROM child") == [(0,)]
+    assert committed(path, "SELECT count(*) FROM chats") == [(0,)]
     await store.save_conversation(3, 3, ConversationRow(seq=1), FIXED_NOW)  # goes on
-    assert committed(path, "SELECT chat_id FROM chats") == []
     assert committed(path, "SELECT chat_id FROM conversations") == [(3,)]
+
+
+async def test_closing_waits_for_the_writer_at_work(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "assistant.sqlite3", events_delay=3600)
+    writer = Writer(store, INSERT_CHAT.format(4))
+    writing = asyncio.create_task(writer.run())
+    await writer.inside.wait()
+    closing_task = asyncio.create_task(store.close())
+    await asyncio.sleep(0.02)
+    assert not closing_task.done()
+    writer.release.set()
+    await asyncio.gather(writing, closing_task)
+    assert committed(tmp_path / "assistant.sqlite3", "SELECT chat_id FROM chats") == [(4,)]

@@ -35,8 +35,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -110,14 +111,14 @@ def fill(database: Path, count: int, due: dt.datetime) -> None:
               stamp) for i in range(1, count + 1)])
 
 
-def statuses(database: Path) -> Counter[str]:
+def statuses(database: Path, table: str = "reminders") -> Counter[str]:
     with sqlite3.connect(database) as db:
-        return Counter(dict(db.execute("SELECT status, count(*) FROM reminders GROUP BY status")))
+        return Counter(dict(db.execute(f"SELECT status, count(*) FROM {table} GROUP BY status")))
 
 
-def sending_ids(database: Path) -> list[int]:
+def sending_chats(database: Path, table: str = "reminders") -> list[int]:
     with sqlite3.connect(database) as db:
-        return [r[0] for r in db.execute("SELECT chat_id FROM reminders WHERE status = 'sending'")]
+        return [r[0] for r in db.execute(f"SELECT chat_id FROM {table} WHERE status = 'sending'")]
 
 
 class Tally:
@@ -151,49 +152,46 @@ class Tally:
         return len(self.times)
 
 
-def spawn(database: Path, emu) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, __file__, "--worker", str(database), emu.base_url,
-                             emu.token], cwd=ROOT)
-
-
-async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, float | int]:
-    """One run: fresh emulator and database; optionally stop the sweeper halfway (SIGTERM,
-    a normal stop, or SIGKILL, a crash) and start it again."""
+async def deliver(count: int, database: Path, *, table: str, script: str,
+                  stop: signal.Signals | None = None,
+                  measure: Callable[[Any], dict[str, int]] | None = None) -> dict[str, Any]:
+    """Run the sender (`script --worker`) until its `table` is delivered to `count` chats,
+    through a fresh emulator with flood control; optionally stop it halfway (SIGTERM, a normal
+    stop, or SIGKILL, a crash) and start it again. `measure` reads more from the emulator."""
     from tests.botapi import BotApiEmulator  # noqa: PLC0415
 
-    with tempfile.TemporaryDirectory() as tmp:
-        database = Path(tmp) / "bot.sqlite3"
-        await (await Store.open(database)).close()
-        due = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-        fill(database, count, due)
-        async with BotApiEmulator() as emu:
-            for chat_id in range(1, count + 1):
-                emu.private_chat(emu.user(chat_id, f"Mairie {chat_id}"), started=True)
-            emu.set_flood_limits()
-            tally = Tally(emu)
-            start = time.monotonic()
-            child = spawn(database, emu)
-            killed_at = None
-            in_sending: list[int] = []
-            while True:
-                await asyncio.sleep(0.05)
-                received = tally.update()
-                if stop and killed_at is None and received >= count // 2:
-                    os.kill(child.pid, stop)
-                    # the emulator answers in this event loop: wait for the child without
-                    # blocking it, or the child's last sends would hang until their timeout
-                    await asyncio.to_thread(child.wait)
-                    killed_at = received
-                    in_sending = sending_ids(database)
-                    child = spawn(database, emu)
-                if child.poll() is not None:
-                    break
-            await asyncio.sleep(0.2)        # answers still being written by the server
-            tally.update()
-            if child.returncode != 0:
-                raise SystemExit(f"the sweeper failed (exit {child.returncode})")
-        end = time.monotonic()
-        rows = statuses(database)
+    def spawn() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, script, "--worker", str(database),
+                                 emu.base_url, emu.token], cwd=ROOT)
+
+    async with BotApiEmulator() as emu:
+        for chat_id in range(1, count + 1):
+            emu.private_chat(emu.user(chat_id, f"Mairie {chat_id}"), started=True)
+        emu.set_flood_limits()
+        tally = Tally(emu)
+        start = time.monotonic()
+        child = spawn()
+        stopped_at, in_sending = 0, []
+        while True:
+            await asyncio.sleep(0.05)
+            received = tally.update()
+            if stop and not stopped_at and received >= count // 2:
+                os.kill(child.pid, stop)
+                # the emulator answers in this event loop: wait for the child without
+                # blocking it, or the child's last sends would hang until their timeout
+                await asyncio.to_thread(child.wait)
+                stopped_at = received
+                in_sending = sending_chats(database, table)
+                child = spawn()
+            if child.poll() is not None:
+                break
+        await asyncio.sleep(0.2)        # answers still being written by the server
+        tally.update()
+        if child.returncode != 0:
+            raise SystemExit(f"the sender failed (exit {child.returncode})")
+        extra = measure(emu) if measure else {}
+    end = time.monotonic()
+    rows = statuses(database, table)
     got = tally.per_chat
     first, last = min(tally.times), max(tally.times)
     return {
@@ -201,25 +199,37 @@ async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, fl
         "send_window_s": last - first, "rate": (len(tally.times) - 1) / max(last - first, 1e-9),
         "lost": sum(1 for chat in range(1, count + 1) if not got[chat]),
         "duplicates": sum(n - 1 for n in got.values() if n > 1),
-        "flood_429": tally.flood, "killed_after": killed_at or 0,
+        "flood_429": tally.flood, "stopped_after": stopped_at,
         "interrupted": len(in_sending),
         "interrupted_delivered": sum(1 for chat in in_sending if got[chat]),
         "rows_sent": rows.get("sent", 0), "rows_sending": rows.get("sending", 0),
-        "rows_pending": rows.get("pending", 0),
+        "rows_pending": rows.get("pending", 0), **extra,
     }
 
 
-def show(title: str, r: dict[str, float | int]) -> None:
+async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, Any]:
+    """One run: fresh database, `count` reminders due now; optionally stopped halfway."""
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Path(tmp) / "bot.sqlite3"
+        await (await Store.open(database)).close()
+        fill(database, count, dt.datetime.now(dt.UTC).replace(second=0, microsecond=0))
+        return await deliver(count, database, table="reminders", script=__file__, stop=stop)
+
+
+def show(title: str, r: dict[str, Any]) -> None:
     print(f"\n{title}")
     print(f"  delivered        {r['sent']} / {r['count']}")
     print(f"  delivery rate    {r['rate']:.1f} messages/s (cap {CAP:g}/s: "
           f"{100 * r['rate'] / CAP:.1f} %), first to last message {r['send_window_s']:.1f} s")
+    if "max_per_second" in r:
+        print(f"  busiest second   {r['max_per_second']} messages overall, "
+              f"{r['max_per_chat_second']} to one chat")
     print(f"  total time       {r['total_s']:.1f} s (process start-up included)")
     print(f"  lost             {r['lost']}")
     print(f"  duplicates       {r['duplicates']}")
     print(f"  429 from the API {r['flood_429']}")
-    if r["killed_after"]:
-        print(f"  stopped after    {r['killed_after']} messages; {r['interrupted']} row(s) left "
+    if r["stopped_after"]:
+        print(f"  stopped after    {r['stopped_after']} messages; {r['interrupted']} row(s) left "
               f"'sending' (never re-sent), of which {r['interrupted_delivered']} had reached "
               "Telegram")
     print(f"  rows             sent {r['rows_sent']}, sending {r['rows_sending']}, "

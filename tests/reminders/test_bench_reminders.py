@@ -28,14 +28,14 @@ async def test_steady_run_delivers_each_reminder_once() -> None:
 
 async def test_sigterm_halfway_then_restart_loses_and_duplicates_nothing() -> None:
     result = await bench.run(COUNT, stop=signal.SIGTERM)
-    assert result["killed_after"] >= COUNT // 2
+    assert result["stopped_after"] >= COUNT // 2
     assert (result["sent"], result["lost"], result["duplicates"]) == (COUNT, 0, 0)
     assert result["rows_sent"] == COUNT and result["rows_sending"] == 0
 
 
 async def test_sigkill_halfway_then_restart_duplicates_nothing() -> None:
     result = await bench.run(COUNT, stop=signal.SIGKILL)
-    assert result["killed_after"] >= COUNT // 2
+    assert result["stopped_after"] >= COUNT // 2
     assert result["duplicates"] == 0
     assert result["rows_sent"] + result["rows_sending"] == COUNT
     assert result["interrupted"] == result["rows_sending"] <= SweepConfig().max_in_flight

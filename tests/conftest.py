@@ -25,12 +25,15 @@ def content() -> Content:
     return load_content(KNOWLEDGE, FLOWS)
 
 
-@pytest_asyncio.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A real SQLite database in a temporary file."""
+async def temporary_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A real SQLite database in a temporary file: the `store` fixture, also served under
+    another name where `store` means something else (tests/reminders)."""
     opened = await Store.open(tmp_path / "bot.sqlite3")
     yield opened
     await opened.close()
+
+
+store = pytest_asyncio.fixture(temporary_store, name="store")
 
 
 @pytest_asyncio.fixture

@@ -216,6 +216,25 @@ def set_optional(message: JsonDict, key: str, value: Any) -> None:
         message.pop(key, None)
 
 
+def edited(state: BotState, message: JsonDict) -> JsonDict:
+    """Date an edit, wake whoever waits for a change, and return a copy of the message."""
+    message["edit_date"] = state.now()
+    state.changes.notify()
+    return copy.deepcopy(message)
+
+
+def message_text(params: Params, too_long: str) -> tuple[str, list[JsonDict]]:
+    """Text and entities after parse_mode; refused when blank or over MAX_TEXT UTF-16 units."""
+    text, entities = format_text(
+        params.get("text") or "", params.get("parse_mode"), params.get("entities")
+    )
+    if not text.strip():
+        raise bad_request(errors.TEXT_EMPTY)
+    if utf16_len(text) > MAX_TEXT:
+        raise bad_request(too_long)
+    return text, entities
+
+
 def caption_fields(params: Params) -> JsonDict:
     """Caption and caption_entities of a media message."""
     caption, entities = format_text(
@@ -395,13 +414,7 @@ async def delete_my_commands(state: BotState, params: Params) -> bool:
 async def send_message(state: BotState, params: Params) -> JsonDict:
     """Send a text message; length is checked after entity parsing, in UTF-16 units."""
     chat = writable_chat(state, params)
-    text, entities = format_text(
-        params.get("text") or "", params.get("parse_mode"), params.get("entities")
-    )
-    if not text.strip():
-        raise bad_request(errors.TEXT_EMPTY)
-    if utf16_len(text) > MAX_TEXT:
-        raise bad_request(errors.TEXT_TOO_LONG)
+    text, entities = message_text(params, errors.TEXT_TOO_LONG)
     message = new_bot_message(state, chat, params)
     message["text"] = text
     set_optional(message, "entities", entities)
@@ -414,13 +427,7 @@ async def edit_message_text(state: BotState, params: Params) -> JsonDict:
     message = own_message(state, params, errors.EDIT_NOT_FOUND)
     if "text" not in message:
         raise bad_request(errors.NO_TEXT_TO_EDIT)
-    text, entities = format_text(
-        params.get("text") or "", params.get("parse_mode"), params.get("entities")
-    )
-    if not text.strip():
-        raise bad_request(errors.TEXT_EMPTY)
-    if utf16_len(text) > MAX_TEXT:
-        raise bad_request(errors.EDIT_TOO_LONG)
+    text, entities = message_text(params, errors.EDIT_TOO_LONG)
     markup = inline_markup(params)
     same = (text, entities, markup) == (
         message["text"],
@@ -432,9 +439,7 @@ async def edit_message_text(state: BotState, params: Params) -> JsonDict:
     message["text"] = text
     set_optional(message, "entities", entities)
     set_optional(message, "reply_markup", markup)
-    message["edit_date"] = state.now()
-    state.changes.notify()
-    return copy.deepcopy(message)
+    return edited(state, message)
 
 
 @method("editMessageReplyMarkup")
@@ -445,9 +450,7 @@ async def edit_message_reply_markup(state: BotState, params: Params) -> JsonDict
     if markup == message.get("reply_markup"):
         raise bad_request(errors.NOT_MODIFIED)
     set_optional(message, "reply_markup", markup)
-    message["edit_date"] = state.now()
-    state.changes.notify()
-    return copy.deepcopy(message)
+    return edited(state, message)
 
 
 @method("deleteMessage")
@@ -496,28 +499,27 @@ async def send_chat_action(state: BotState, params: Params) -> bool:
 # --- files ----------------------------------------------------------------------------------
 
 
+def send_file(state: BotState, params: Params, kind: str, *, sizes: bool = False) -> JsonDict:
+    """Send the file of parameter `kind` with its caption; `sizes`: as a list of one size."""
+    chat = writable_chat(state, params)
+    captions = caption_fields(params)
+    stored = resolve_file(state, params.get(kind), kind)
+    message = new_bot_message(state, chat, params)
+    message[kind] = [stored.to_api()] if sizes else stored.to_api()
+    message.update(captions)
+    return state.add_message(chat, message)
+
+
 @method("sendDocument")
 async def send_document(state: BotState, params: Params) -> JsonDict:
     """Send a document (multipart upload or a known file_id)."""
-    chat = writable_chat(state, params)
-    captions = caption_fields(params)
-    stored = resolve_file(state, params.get("document"), "document")
-    message = new_bot_message(state, chat, params)
-    message["document"] = stored.to_api()
-    message.update(captions)
-    return state.add_message(chat, message)
+    return send_file(state, params, "document")
 
 
 @method("sendPhoto")
 async def send_photo(state: BotState, params: Params) -> JsonDict:
     """Send a photo (PNG, GIF or JPEG upload, or a known file_id); one PhotoSize."""
-    chat = writable_chat(state, params)
-    captions = caption_fields(params)
-    stored = resolve_file(state, params.get("photo"), "photo")
-    message = new_bot_message(state, chat, params)
-    message["photo"] = [stored.to_api()]
-    message.update(captions)
-    return state.add_message(chat, message)
+    return send_file(state, params, "photo", sizes=True)
 
 
 @method("getFile")

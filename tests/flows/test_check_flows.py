@@ -70,6 +70,14 @@ def assert_reported(lines: list[str], where: str, *words: str) -> None:
     assert any(all(w in line for w in words) for line in matching), (words, matching)
 
 
+def assert_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str,
+                   *words: str, occurrence: int = 1) -> None:
+    """`text`, as essai.yaml, is refused with `words` on the line holding `needle`."""
+    folder = write(tmp_path, text)
+    assert_reported(problems(folder, capsys),
+                    f"{folder / 'essai.yaml'}:{line_of(text, needle, occurrence)}", *words)
+
+
 def test_the_valid_example_and_the_real_flows_pass(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     assert check(KNOWLEDGE, write(tmp_path, VALID)) == 0
@@ -79,9 +87,7 @@ def test_the_valid_example_and_the_real_flows_pass(tmp_path: Path,
 
 def test_unknown_target_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = VALID.replace("    min: 1\n    suite: fin", "    min: 1\n    suite: nulle_part")
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys), f"{folder / 'essai.yaml'}:"
-                    f"{line_of(text, 'suite: nulle_part')}", "cible « nulle_part » inconnue")
+    assert_refused(tmp_path, capsys, text, "suite: nulle_part", "cible « nulle_part » inconnue")
 
 
 def test_unreachable_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,10 +97,7 @@ def test_unreachable_step(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     texte: Personne ne passe ici.
     suite: fin
 """
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'id: oubliee')}",
-                    "« oubliee » inaccessible")
+    assert_refused(tmp_path, capsys, text, "id: oubliee", "« oubliee » inaccessible")
 
 
 def test_loop_without_exit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,10 +107,7 @@ def test_loop_without_exit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     texte: Encore.
     suite: b
 """
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'suite: c')}",
-                    "boucle sans sortie b → c → b")
+    assert_refused(tmp_path, capsys, text, "suite: c", "boucle sans sortie b → c → b")
 
 
 def test_loop_with_an_exit_is_refused_too(tmp_path: Path,
@@ -118,10 +118,7 @@ def test_loop_with_an_exit_is_refused_too(tmp_path: Path,
       - si: {b: {plus_de: 3}}
         aller: a
       - aller: fin""")
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'suite:', 1)}",
-                    "boucle a → b → a", "Retour")
+    assert_refused(tmp_path, capsys, text, "suite:", "boucle a → b → a", "Retour")
 
 
 def test_unknown_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,35 +128,24 @@ def test_unknown_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     regle: devinette
     suite: fin
 """
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'regle: devinette')}",
-                    "règle inconnue « devinette »", "simulation")
+    assert_refused(tmp_path, capsys, text, "regle: devinette",
+                   "règle inconnue « devinette »", "simulation")
 
 
 def test_unknown_placeholder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = VALID.replace('texte: "Réponse {a}."', 'texte: "Réponse {a}, {inconnu}."')
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, '{inconnu}')}",
-                    "« {inconnu} » inconnu")
+    assert_refused(tmp_path, capsys, text, "{inconnu}", "« {inconnu} » inconnu")
 
 
 def test_placeholder_not_yet_known_on_every_path(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     text = VALID.replace('texte: "Réponse {a}."', 'texte: "Réponse {b}."')
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'Réponse {b}')}",
-                    "« b » peut ne pas être encore connu")
+    assert_refused(tmp_path, capsys, text, "Réponse {b}", "« b » peut ne pas être encore connu")
 
 
 def test_unknown_parameter(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = VALID.replace("question: Combien ?", "question: Combien sur {parametres.rien} ?")
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'parametres.rien')}",
-                    "paramètre inconnu")
+    assert_refused(tmp_path, capsys, text, "parametres.rien", "paramètre inconnu")
 
 
 def test_duplicate_step_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,10 +155,7 @@ def test_duplicate_step_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     texte: Doublon.
     suite: fin
 """
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, '- id: b', 2)}",
-                    "étape « b » en double")
+    assert_refused(tmp_path, capsys, text, "- id: b", "étape « b » en double", occurrence=2)
 
 
 def test_duplicate_flow_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -185,19 +168,14 @@ def test_duplicate_flow_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_choice_without_label(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = VALID.replace("      - {valeur: non, libelle: Non}\n",
                          "      - {valeur: non, libelle: Non}\n      - {valeur: peut_etre}\n")
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'valeur: peut_etre')}",
-                    "le choix « peut_etre » n'a pas de « libelle »")
+    assert_refused(tmp_path, capsys, text, "valeur: peut_etre",
+                   "le choix « peut_etre » n'a pas de « libelle »")
 
 
 def test_condition_on_a_choice_that_does_not_exist(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     text = VALID.replace("si: {a: oui}", "si: {a: ouii}")
-    folder = write(tmp_path, text)
-    assert_reported(problems(folder, capsys),
-                    f"{folder / 'essai.yaml'}:{line_of(text, 'suite:', 1)}",
-                    "« ouii » n'est pas un choix de « a »")
+    assert_refused(tmp_path, capsys, text, "suite:", "« ouii » n'est pas un choix de « a »")
 
 
 def test_the_bot_refuses_to_start_and_the_cli_prints_file_line(tmp_path: Path) -> None:

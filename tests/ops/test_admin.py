@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.broadcast import BroadcastStore
-from bot.config import ROOT, Settings
+from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Assistant, Conversation, Incoming
 from bot.reminder_store import ReminderStore
@@ -193,17 +192,9 @@ async def test_broadcast_cancelled_or_without_recipients(admin_assistant: Assist
 
 # --- /recharger ---------------------------------------------------------------------------
 
-@pytest.fixture
-def content_copy(tmp_path: Path) -> tuple[Path, Path]:
-    knowledge, flows = tmp_path / "knowledge", tmp_path / "flows"
-    shutil.copytree(ROOT / "knowledge", knowledge)
-    shutil.copytree(ROOT / "flows", flows)
-    return knowledge, flows
-
-
 async def test_reload_refuses_invalid_content_and_keeps_the_running_one(
-        content: Content, store: Store, content_copy: tuple[Path, Path]) -> None:
-    knowledge, flows = content_copy
+        content: Content, store: Store, content_dirs: tuple[Path, Path]) -> None:
+    knowledge, flows = content_dirs
     faq = knowledge / "faq" / "conseiller.yaml"
     faq.write_text(faq.read_text().replace("  reponse: |", "  reponse_: |", 1))
     assistant = Assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}),
@@ -218,8 +209,8 @@ async def test_reload_refuses_invalid_content_and_keeps_the_running_one(
 
 
 async def test_reload_swaps_the_content_and_the_commands(
-        content: Content, store: Store, content_copy: tuple[Path, Path]) -> None:
-    knowledge, flows = content_copy
+        content: Content, store: Store, content_dirs: tuple[Path, Path]) -> None:
+    knowledge, flows = content_dirs
     faq = knowledge / "faq" / "conseiller.yaml"
     faq.write_text(faq.read_text().replace("Au plus près du public", "Près des habitants"))
     (flows / "eligibilite.yaml").unlink()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from tests.botapi import BotApiEmulator, free_port
+from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import WEBHOOK_SECRET
-from tests.telegram.test_process import START, bot_process, environment, stop
+from tests.telegram.test_process import START, bot_process, environment, stop, webhook_process
 
 QUESTION = "Où le conseiller exerce-t-il ses missions ?"
 
@@ -80,14 +80,10 @@ async def test_sighup_reloads_valid_content_and_refuses_invalid_content(
 
 async def test_healthz_on_the_webhook_server_and_the_secret_still_checked(
         emu: BotApiEmulator, tmp_path: Path) -> None:
-    port = free_port()
-    env = environment(emu, tmp_path / "bot.sqlite3", PORT=str(port),
-                      WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-                      WEBHOOK_SECRET=WEBHOOK_SECRET)
     alice = emu.user(11, "Alice", "alice")
     chat = emu.private_chat(alice)
-    async with bot_process(env, "--webhook") as process, httpx.AsyncClient() as http:
-        await emu.wait_until(lambda: emu.state.webhook is not None, START, "the webhook set")
+    async with (webhook_process(emu, tmp_path / "bot.sqlite3") as (process, port),
+                httpx.AsyncClient() as http):
         # the webhook is set during start-up: the application reports running just after
         deadline = asyncio.get_running_loop().time() + START
         while True:

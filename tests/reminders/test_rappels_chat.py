@@ -4,8 +4,6 @@ deadlines and reminders per milestone, confirm, list, cancel one and all, replac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +15,7 @@ from bot.content import Content
 from bot.engine import Assistant, Conversation, Incoming
 from bot.reminder_store import parse_ts
 from bot.store import Store
-from tests.conftest import Chat
+from tests.conftest import Chat, temporary_store
 from tests.reminders.helpers import FakeClock
 from tests.reminders.test_ics import parse, prop
 
@@ -42,11 +40,8 @@ def clock() -> FakeClock:
     return FakeClock(MONDAY)
 
 
-@pytest_asyncio.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "bot.sqlite3")
-    yield opened
-    await opened.close()
+# The assistant's Store; `store` is the ReminderStore in tests/reminders.
+database = pytest_asyncio.fixture(temporary_store, name="database")
 
 
 @pytest.fixture

@@ -44,6 +44,19 @@ async def bot_process(env: dict[str, str], *args: str) -> AsyncIterator[Process]
             await process.wait()
 
 
+@asynccontextmanager
+async def webhook_process(emu: BotApiEmulator,
+                          database: Path) -> AsyncIterator[tuple[Process, int]]:
+    """`python -m bot run --webhook` on 127.0.0.1:port/hook with its secret, once it has set
+    its webhook; the process and the port."""
+    port = free_port()
+    env = environment(emu, database, PORT=str(port), WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+                      WEBHOOK_SECRET=WEBHOOK_SECRET)
+    async with bot_process(env, "--webhook") as process:
+        await emu.wait_until(lambda: emu.state.webhook is not None, START, "the webhook set")
+        yield process, port
+
+
 async def stop(process: Process, sig: int) -> tuple[int, str]:
     """Send `sig`, wait for the exit; the exit code and what the process logged."""
     process.send_signal(sig)
@@ -94,14 +107,9 @@ async def test_sigterm_finishes_the_update_in_hand_and_closes_the_database(
 
 async def test_webhook_process_answers_and_stops_on_sigint(
         emu: BotApiEmulator, tmp_path: Path) -> None:
-    port = free_port()
-    env = environment(emu, tmp_path / "bot.sqlite3", PORT=str(port),
-                      WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-                      WEBHOOK_SECRET=WEBHOOK_SECRET)
     alice = emu.user(11, "Alice", "alice")
     chat = emu.private_chat(alice)
-    async with bot_process(env, "--webhook") as process:
-        await emu.wait_until(lambda: emu.state.webhook is not None, START, "the webhook set")
+    async with webhook_process(emu, tmp_path / "bot.sqlite3") as (process, _):
         await emu.send_text(chat, alice, "/start")
         [menu] = await emu.wait_for_bot_messages(chat, timeout=START)
         assert (menu.text or "").startswith("Bonjour")

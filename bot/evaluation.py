@@ -1,108 +1,190 @@
-"""Measuring FAQ answers against an evaluation set (tests/data/questions.yaml)."""
+"""Measuring free answers against an evaluation set (tests/data/questions.yaml, heldout.yaml)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 COMPUTE = "calcul"
 OUT_OF_SCOPE = "hors_sujet"
+NO_ENTRY = "aucune"
+CaseKind = Literal["faq", "compute", "out_of_scope", "smalltalk"]
+Verdict = Literal["right", "wrong", "suggestion_right", "suggestion_wrong", "fallback"]
+CONFIDENT = frozenset({"faq", "compute"})
+OVERSEAS = "outre_mer"
+TERRITORY_ALIASES = {"polynesie": "polynesie_francaise"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Case:
-    """A question and what should answer it: FAQ ids, a computation, or nothing."""
+    """A question and what should answer it: FAQ ids, a computation, small talk, or nothing."""
 
     question: str
-    expected: tuple[str, ...]
+    kind: CaseKind
+    expected: tuple[str, ...] = ()           # FAQ ids that answer it right
+    slots: Mapping[str, Any] | None = None   # for a computation: postes, territoire, structure
 
     @property
     def out_of_scope(self) -> bool:
-        return self.expected == (OUT_OF_SCOPE,)
+        return self.kind == "out_of_scope"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome:
     """What the assistant did with one question."""
 
-    kind: str            # faq, compute, suggest, fallback
-    top: str | None      # best FAQ id, or "calcul" for a computation
+    kind: str                                # faq, compute, suggest, fallback, smalltalk…
+    top: str | None                          # best FAQ id, or "calcul" for a computation
+    suggestions: tuple[str, ...] = ()        # FAQ ids offered under "Vouliez-vous dire"
+    slots: Mapping[str, Any] | None = None   # what a computation understood
+
+
+@dataclass(slots=True)
+class Tally:
+    """Verdicts of the cases of one kind."""
+
+    verdicts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.verdicts.values())
+
+    def rate(self, verdict: str) -> float:
+        return self.verdicts[verdict] / self.total if self.total else 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
-    """Figures over an evaluation set."""
+    """Figures over an evaluation set: verdicts per kind of case, and the misses."""
 
-    in_scope: int
-    top1: int                       # best candidate (or computation) is right
-    answered_right: int             # confident answer, and right
-    answered_wrong: int             # confident answer, but wrong
-    suggested: int                  # "Vouliez-vous dire" shown
-    out_of_scope: int
-    out_of_scope_confident: int     # out-of-scope questions that got a confident answer
+    tallies: Mapping[str, Tally]
     failures: tuple[tuple[str, str, str], ...]   # question, expected, got
+
+    def in_scope(self) -> Tally:
+        """FAQ and computation cases together."""
+        merged = Tally()
+        for kind in ("faq", "compute"):
+            merged.verdicts.update(self.tallies[kind].verdicts)
+        return merged
+
+    @property
+    def out_of_scope_confident(self) -> int:
+        return self.tallies["out_of_scope"].verdicts["wrong"]
 
     @property
     def top1_rate(self) -> float:
-        return self.top1 / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def suggestion_rate(self) -> float:
-        return self.suggested / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def out_of_scope_precision(self) -> float:
-        """Share of out-of-scope questions that did not get a confident answer."""
-        if not self.out_of_scope:
-            return 1.0
-        return 1 - self.out_of_scope_confident / self.out_of_scope
+        """Best candidate right, answered or suggested first (the old figure)."""
+        tally = self.in_scope()
+        return (tally.verdicts["right"] + tally.verdicts["suggestion_right"]) / tally.total \
+            if tally.total else 0.0
 
 
 def outcome_of(answer: Any) -> Outcome:
-    """The outcome of an engine Answer: its kind and best entry (or "calcul")."""
+    """The outcome of an engine Answer: its kind, best entry (or "calcul"), suggestions."""
     if answer.kind == "compute":
-        return Outcome(kind="compute", top=COMPUTE)
+        return Outcome(kind="compute", top=COMPUTE, slots=slots_of(answer.request))
     best = answer.match.best if answer.match else None
-    return Outcome(kind=answer.kind, top=best.entry.id if best else None)
+    top = answer.entry_id or (best.entry.id if best else None)
+    return Outcome(kind=answer.kind, top=top,
+                   suggestions=tuple(entry_id for entry_id, _ in answer.suggestions))
+
+
+def slots_of(request: Any) -> dict[str, Any] | None:
+    """A quick computation's request as evaluation slots."""
+    if request is None:
+        return None
+    if request.overseas:
+        territory = OVERSEAS
+    else:
+        territory = request.territories[0].id if len(request.territories) == 1 else None
+    return {"postes": request.posts, "territoire": territory,
+            "structure": "prive" if request.private else "public"}
 
 
 def load_cases(path: Path) -> list[Case]:
+    """Read an evaluation file; unlabelled entries (no « attendu ») are left out."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     cases = []
     for item in data["questions"]:
-        expected = item["attendu"]
-        expected = tuple(expected) if isinstance(expected, list) else (expected,)
-        cases.append(Case(question=str(item["q"]), expected=expected))
+        case = _case(item)
+        if case is not None:
+            cases.append(case)
     return cases
 
 
+def _case(item: Mapping[str, Any]) -> Case | None:
+    question = str(item["q"])
+    if item.get("petite_conversation"):
+        return Case(question=question, kind="smalltalk")
+    if item.get(OUT_OF_SCOPE):
+        return Case(question=question, kind="out_of_scope")
+    expected = item.get("attendu")
+    if expected is None and "calcul" not in item:
+        return None
+    if expected in (OUT_OF_SCOPE, NO_ENTRY):
+        return Case(question=question, kind="out_of_scope")
+    expected = tuple(expected) if isinstance(expected, list) else (expected,) \
+        if expected else ()
+    if isinstance(item.get("calcul"), dict):
+        slots = dict(item["calcul"])
+        if "territoire" in slots:
+            slots["territoire"] = TERRITORY_ALIASES.get(slots["territoire"],
+                                                        slots["territoire"])
+        return Case(question=question, kind="compute", expected=expected, slots=slots)
+    if COMPUTE in expected:
+        return Case(question=question, kind="compute",
+                    expected=tuple(e for e in expected if e != COMPUTE))
+    return Case(question=question, kind="faq", expected=expected)
+
+
+def verdict(case: Case, outcome: Outcome) -> Verdict:
+    """How one answer fares: right or wrong at once, a suggestion list, or the fallback."""
+    confident = outcome.kind in CONFIDENT
+    if case.kind in ("out_of_scope", "smalltalk"):
+        if case.kind == "smalltalk" and outcome.kind == "smalltalk":
+            return "right"
+        return "wrong" if confident else "fallback"
+    right = outcome.top in case.expected or (
+        case.kind == "compute" and outcome.kind == "compute" and
+        slots_agree(case.slots, outcome.slots))
+    if confident:
+        return "right" if right else "wrong"
+    if outcome.kind == "suggest":
+        offered = outcome.suggestions or ((outcome.top,) if outcome.top else ())
+        return "suggestion_right" if set(offered) & set(case.expected) else "suggestion_wrong"
+    return "fallback"
+
+
+def slots_agree(expected: Mapping[str, Any] | None, understood: Mapping[str, Any] | None
+                ) -> bool:
+    """A computation understood every slot the question gave, and assumed no other."""
+    if understood is None:
+        return False
+    if expected is None:  # tuning cases only say "calcul"
+        return True
+    wanted = {"postes": 1, "territoire": "metropole", "structure": "public", **expected}
+    return all(understood.get(key) == value for key, value in wanted.items())
+
+
 def evaluate(cases: Iterable[Case], answer: Callable[[str], Outcome]) -> Report:
-    """Run every case through `answer` and count."""
-    in_scope = top1 = right = wrong = suggested = oos = oos_confident = 0
+    """Run every case through `answer` and count the verdicts per kind of case."""
+    tallies = {kind: Tally() for kind in ("faq", "compute", "out_of_scope", "smalltalk")}
     failures = []
     for case in cases:
         outcome = answer(case.question)
-        confident = outcome.kind in ("faq", "compute")
-        if case.out_of_scope:
-            oos += 1
-            if confident:
-                oos_confident += 1
-                failures.append((case.question, OUT_OF_SCOPE, f"{outcome.kind}:{outcome.top}"))
-            continue
-        in_scope += 1
-        good = outcome.top in case.expected
-        top1 += good
-        suggested += outcome.kind == "suggest"
-        if confident:
-            right += good
-            wrong += not good
-        if not good or not confident:
-            failures.append((case.question, "|".join(case.expected),
-                             f"{outcome.kind}:{outcome.top}"))
-    return Report(in_scope=in_scope, top1=top1, answered_right=right, answered_wrong=wrong,
-                  suggested=suggested, out_of_scope=oos, out_of_scope_confident=oos_confident,
-                  failures=tuple(failures))
+        result = verdict(case, outcome)
+        tallies[case.kind].verdicts[result] += 1
+        if result != "right" and not (case.kind == "out_of_scope" and result == "fallback"):
+            expected = "|".join(case.expected) or case.kind
+            if case.slots:
+                expected += f" {dict(case.slots)}"
+            got = f"{outcome.kind}:{outcome.top}"
+            if outcome.slots:
+                got += f" {dict(outcome.slots)}"
+            failures.append((case.question, expected, got))
+    return Report(tallies=tallies, failures=tuple(failures))

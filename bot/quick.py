@@ -7,30 +7,61 @@ import re
 from dataclasses import dataclass
 
 from bot import formatting
+from bot.knowledge import STOPWORDS
 from bot.params import Parameters, Territory
 from bot.rules import initial_subsidy
 
 MONEY_WORDS = frozenset(
     "montant montants subvention subventions aide aides financement financements finance "
-    "financer finance financee somme sommes argent euros € toucher touche toucherai percevoir "
-    "recevoir recoit verse versee verser enveloppe dotation prise".split())
+    "financer financee somme sommes argent euros € toucher touche toucherai touchera "
+    "touchent toucherait percevoir percoit recevoir recoit verse versee verser versera "
+    "enveloppe dotation".split())
 # Words of a cost question: the FAQ on the employer's cost answers better than a subsidy figure.
-COST_WORDS = frozenset("cout couts coute coutera couter revient charges reste budget".split())
+COST_WORDS = frozenset("cout couts coute coutera couter revient charges charge reste budget "
+                       "salaire paie".split())
 NOT_MONEY_AFTER_COMBIEN = frozenset(
     "temps jours jour mois semaines annees ans heures conseillers conseiller postes poste "
     "personnes structures communes fois candidats".split())
-PRIVATE_WORDS = frozenset("association associations prive privee privees prives".split())
+# The job this programme funds, as users name it: a number of posts counts these.
+JOB_WORDS = frozenset(
+    "poste postes conseiller conseillers conseillere conseilleres numerique numeriques "
+    "mediateur mediateurs mediatrice mediatrices recrutement recrutements cnfs".split())
+PRIVATE_WORDS = frozenset(
+    "association associations asso assos associatif associative associatifs associatives "
+    "prive privee privees prives ess scic scop fondation fondations mutuelle "
+    "entreprise entreprises".split())
 PUBLIC_WORDS = frozenset(
     "public publique publics publiques commune communes collectivite collectivites epci "
-    "departement region intercommunalite communaute ccas cias syndicat".split())
-POSTS = re.compile(r"\b(\d{1,6}) (?:postes?|conseillers?|cnfs|conseillers? numeriques?|"
-                   r"recrutements?)\b")
+    "departement region intercommunalite interco communaute agglo agglomeration ccas cias "
+    "syndicat sivom sivu mairie mairies ville village metropole".split())
+RENEWAL_WORDS = frozenset(
+    "renouvellement renouvellements renouveler renouvele reconventionnement "
+    "reconventionner prolongation v2 2023 2024".split())
+BONUS_WORDS = frozenset("qpv zrr frr quartier quartiers prioritaire prioritaires".split())
+INITIAL_WORDS = frozenset("ami 2020 2021 initial initiale initiaux premiere convention".split())
+# Words that change nothing in an amount question ("notre petite commune voudrait…").
+NEUTRAL_WORDS = STOPWORDS | frozenset("""
+    combien cb quel quelle quels quelles montant total totale globale global au aux en a par
+    pour on nous notre nos ca c fait ferait ferons serait sera aurait aurons aura auraient
+    avoir veut veulent voudrait voudrions souhaite souhaiterait souhaitons envisage envisageons
+    prendre prend prenait recruter recrute embaucher embauche engager employer etat l le la
+    les d de du des chez dans sur si y il elle ils elles cela ceci bien environ petite petit
+    rurale rural grande habitants habitant bonjour bonsoir merci svp stp francs france
+    services service simulation calcul calculer estimation estimer donne donner donnerait
+    paye payer paierait finance lequel laquelle exemple disons mettons cas ok dites moi
+    seul seule seulement tout tous somme al uniquement maximum maxi on est sommes avons ont
+    """.split())
+POST_COUNT = re.compile(r"\b(\d{1,7}) (?:seul |seule )?(?:postes?|conseill(?:er|ere)s?|"
+                        r"mediat(?:eur|rice)s?|recrutements?)\b")
+NUMBER = re.compile(r"^\d+$")
 OVERSEAS = re.compile(r"\boutre mer\b")
+POPULATION = re.compile(r"\b\d+ habitants?\b")
+YEARS_INITIAL = range(2020, 2023)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QuickRequest:
-    """What an amount question asks: how many posts, where, for which kind of employer."""
+    """What an amount question asks: how many posts, where, which employer, which convention."""
 
     posts: int
     territories: tuple[Territory, ...]
@@ -38,32 +69,68 @@ class QuickRequest:
     private: bool
     posts_given: bool
     structure: str | None = None  # "public" or "prive" when the question says so
+    renewal: bool = False         # the 2023 renewal convention, not the initial one
+    bonus: bool = False           # renewal in a QPV or ZRR (bonus)
 
 
 def parse(normalized: str, params: Parameters) -> QuickRequest | None:
-    """Read an amount question; None when the text does not ask for an amount."""
+    """Read an amount question; None unless every word of it is understood."""
     words = normalized.split()
     if not _asks_amount(words) or COST_WORDS.intersection(words):
         return None
-    posts_match = POSTS.search(normalized)
-    territories = _territories(normalized, params)
-    overseas = bool(OVERSEAS.search(normalized)) and not territories
-    if not posts_match and not territories and not overseas:
+    territories, rest = _territories(normalized, params)
+    rest = POPULATION.sub(" ", rest)
+    overseas = bool(OVERSEAS.search(rest))
+    rest = OVERSEAS.sub(" ", rest)
+    counts = [int(m.group(1)) for m in POST_COUNT.finditer(rest)]
+    if len(set(counts)) > 1:
+        return None  # "2 postes … et 1 en Martinique": more than one figure to compute
+    rest = POST_COUNT.sub(" ", rest).split()
+    if not _understood(rest):
+        return None
+    structure = _structure(rest)
+    renewal = bool(RENEWAL_WORDS.intersection(rest))
+    bonus = bool(BONUS_WORDS.intersection(rest))
+    if structure == "both" or (bonus and not renewal) or \
+            (renewal and (overseas or any(t.overseas for t in territories))):
+        return None  # asked for more than one structure, or figures the sources do not give
+    if overseas and territories:
+        return None  # "outre-mer" and a named territory: which one?
+    if not counts and not territories and not overseas:
         return None
     if overseas:
         territories = tuple(t for t in params.territories.values() if t.overseas)
     elif not territories:
         territories = tuple(t for t in params.territories.values() if not t.overseas)[:1]
     return QuickRequest(
-        posts=int(posts_match.group(1)) if posts_match else 1, territories=territories,
-        overseas=overseas, private=bool(PRIVATE_WORDS.intersection(words)),
-        posts_given=bool(posts_match), structure=_structure(words))
+        posts=counts[0] if counts else 1, territories=territories, overseas=overseas,
+        private=structure == "prive", posts_given=bool(counts), structure=structure,
+        renewal=renewal, bonus=bonus)
+
+
+def _understood(words: list[str]) -> bool:
+    """Every word left is a known one: a job, structure, convention or neutral word."""
+    for word in words:
+        if NUMBER.match(word):
+            if int(word) == 1 or int(word) in YEARS_INITIAL:
+                continue  # "1 association" is an article; a year of the initial AMI
+            return False
+        if word in NEUTRAL_WORDS or word in MONEY_WORDS or word in JOB_WORDS or \
+                word in PRIVATE_WORDS or word in PUBLIC_WORDS or word in RENEWAL_WORDS or \
+                word in BONUS_WORDS or word in INITIAL_WORDS:
+            continue
+        return False
+    return True
 
 
 def _structure(words: list[str]) -> str | None:
-    if PRIVATE_WORDS.intersection(words):
+    private = bool(PRIVATE_WORDS.intersection(words))
+    public = bool(PUBLIC_WORDS.intersection(words) - {"metropole"})
+    if private and public:
+        return "both"
+    if private:
         return "prive"
-    return "public" if PUBLIC_WORDS.intersection(words) else None
+    return "public" if public else None
 
 
 def _asks_amount(words: list[str]) -> bool:
@@ -79,11 +146,19 @@ def _asks_amount(words: list[str]) -> bool:
     return False
 
 
-def _territories(normalized: str, params: Parameters) -> tuple[Territory, ...]:
+def _territories(normalized: str, params: Parameters) -> tuple[tuple[Territory, ...], str]:
+    """Territories named in the text, and the text without their names."""
     padded = f" {normalized} "
-    found = [t for t in params.territories.values()
-             if any(f" {word} " in padded for word in (t.id.replace("_", " "), *t.words))]
-    return tuple(found)
+    found = []
+    names = sorted(((word, t) for t in params.territories.values()
+                    for word in (t.id.replace("_", " "), *t.words)),
+                   key=lambda item: -len(item[0]))
+    for word, territory in names:
+        if f" {word} " in padded:
+            padded = padded.replace(f" {word} ", "  ")
+            if territory not in found:
+                found.append(territory)
+    return tuple(found), padded
 
 
 def answer(request: QuickRequest, params: Parameters) -> str:
@@ -93,6 +168,8 @@ def answer(request: QuickRequest, params: Parameters) -> str:
     if posts < 1 or posts > limit:
         return (f"Le programme finance {formatting.number(limit)} postes en tout : indiquez un "
                 f"nombre de postes entre 1 et {formatting.number(limit)}.")
+    if request.renewal:
+        return renewal_answer(request, params)
     groups: dict[str, list[Territory]] = {}
     for territory in request.territories:
         groups.setdefault(territory.subsidy_param, []).append(territory)
@@ -132,3 +209,36 @@ def answer(request: QuickRequest, params: Parameters) -> str:
     sources += [s for s in params["date_regles_2025"].sources if s not in sources]
     parts.append(f"\n<i>Source : {html.escape(params.cite(tuple(sources)))}</i>")
     return "\n".join(parts)
+
+
+def renewal_answer(request: QuickRequest, params: Parameters) -> str:
+    """The renewal convention's figure (2023, 36 months, métropole), year by year (HTML)."""
+    kind = "prive" if request.private else "public"
+    bonus = request.bonus and not request.private
+    yearly = [float(params.value(f"v2_{kind}_annee{year}")) +
+              (float(params.value(f"v2_bonus_qpv_zrr_annee{year}")) if bonus else 0.0)
+              for year in (1, 2, 3)]
+    total = params["v2_public_total_qpv_zrr" if bonus else f"v2_{kind}_total"]
+    posts = request.posts
+    employer = ("structure privée" if request.private else
+                "employeur public en QPV ou ZRR" if bonus else "employeur public")
+    header = (f"<b>Convention de renouvellement (2023) pour "
+              f"{formatting.quantity(posts, 'poste')} ({employer})</b>")
+    lines = [f"{formatting.number(posts)} × {total.format()} = "
+             f"<b>{formatting.euros(posts * float(total.value))}</b> sur "
+             f"{params['duree_convention_v2_mois'].format()}"]
+    lines += [f"• {ordinal} année : {formatting.euros(posts * amount)}"
+              for ordinal, amount in zip(("1re", "2e", "3e"), yearly, strict=True)]
+    sources = list(dict.fromkeys(s for p in (total, params["date_regles_2025"],
+                                             params["annee_fin_financement"])
+                                 for s in p.sources))
+    notes = []
+    if total.status and total.status != "CONFIRMÉ":
+        notes.append("⚠ Montants d'une source secondaire : à vérifier sur votre convention.")
+    notes.append(f"Ces montants valent pour les conventions signées à partir de 2023, en "
+                 f"métropole. Depuis le {params['date_regles_2025'].format()}, aucune nouvelle "
+                 f"convention n'est signée, et l'État a annoncé qu'il cesserait de financer le "
+                 f"dispositif à partir de {params['annee_fin_financement'].format()} "
+                 "(annonce à confirmer).")
+    return "\n".join([header, *lines, *notes,
+                      f"\n<i>Source : {html.escape(params.cite(tuple(sources)))}</i>"])

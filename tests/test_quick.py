@@ -65,3 +65,38 @@ def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
     text = ask(content, "combien pour 999999 postes")
     assert text is not None
     assert "indiquez un nombre de postes entre 1 et" in text
+
+
+def test_words_it_cannot_place_send_the_question_elsewhere(content: Content) -> None:
+    for question in ("combien pour un poste de policier municipal",
+                     "subvention france renov pour 2 logements",
+                     "combien pour 2 postes dans le Nord",
+                     "combien pour 3 postes et 2 en guadeloupe",
+                     "aide de l'etat pour 2 postes en guyane au renouvellement",
+                     "combien pour 2 postes en qpv",
+                     "combien pour une asso et une commune avec 2 postes",
+                     "combien pour 2 postes en outre mer a la reunion"):
+        assert ask(content, question) is None, question
+
+
+def test_structure_job_synonyms_and_numbers_in_words(content: Content) -> None:
+    params = content.params
+    private = ask(content, "combien pour une asso 3 postes")
+    assert private is not None
+    assert formatting.euros(3 * params["subvention_prive_v1"].value) in private
+    per_post = params.subsidy(params.territories["guyane"]).value
+    text = ask(content, "deux médiateurs en guyane combien")
+    assert text is not None and formatting.euros(2 * per_post) in text
+
+
+def test_renewal_is_computed_with_the_renewal_amounts(content: Content) -> None:
+    params = content.params
+    text = ask(content, "combien pour 4 postes au renouvellement en zrr")
+    assert text is not None
+    assert formatting.euros(4 * params["v2_public_total_qpv_zrr"].value) in text
+    first_year = params["v2_public_annee1"].value + params["v2_bonus_qpv_zrr_annee1"].value
+    assert f"1re année : {formatting.euros(4 * first_year)}" in text
+    plain = ask(content, "renouvellement 3 postes montant total")
+    assert plain is not None
+    assert formatting.euros(3 * params["v2_public_total"].value) in plain
+    assert "1re année" in plain and "renouvellement" in plain

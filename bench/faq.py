@@ -85,7 +85,8 @@ def replicated(content: Content, times: int) -> Content:
         f"{other}-{k}" for other in e.see_also)) for k in range(times)
         for e in content.faq.values()]
     return dataclasses.replace(content, faq={e.id: e for e in entries},
-                               matcher=FaqMatcher(entries, synonyms=content.matcher.synonyms))
+                               matcher=FaqMatcher(entries, synonyms=content.matcher.synonyms,
+                                                  scope=content.matcher.scope))
 
 
 def show(name: str, report: Report) -> None:

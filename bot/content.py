@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.faq import FaqEntry, load_faq, load_synonyms
+from bot.faq import FaqEntry, load_faq, load_scope, load_synonyms
 from bot.flows import Flow, load_flows
 from bot.knowledge import FaqMatcher, Synonyms
 from bot.params import Parameters, load_parameters
@@ -43,6 +43,7 @@ def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
     params = load_parameters(knowledge_dir)
     faq = load_faq(knowledge_dir / "faq", params)
     synonyms = Synonyms(load_synonyms(knowledge_dir / "synonymes.yaml"))
+    scope = load_scope(knowledge_dir / "perimetre.yaml")
     flows: dict[str, Flow] = {}
     flow_commands: tuple[str, ...] = ()
     try:
@@ -56,7 +57,7 @@ def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
     menu = _load_menu(knowledge_dir / "menu.yaml", faq, known, errors)
     if errors:
         raise InvalidContent(errors)
-    matcher = FaqMatcher(faq.values(), synonyms=synonyms)
+    matcher = FaqMatcher(faq.values(), synonyms=synonyms, scope=scope)
     return Content(params=params, faq=faq, matcher=matcher, menu=menu, flows=flows)
 
 

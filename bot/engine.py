@@ -109,6 +109,7 @@ class Answer:
     score: float | None = None
     suggestions: tuple[tuple[str, str], ...] = ()
     source: str | None = None
+    title: str | None = None  # the question answered, shown when the match is not near-exact
     match: Match | None = field(default=None, repr=False)
     request: QuickRequest | None = field(default=None, repr=False)
 
@@ -252,8 +253,11 @@ class Assistant:
         match = self.content.matcher.match(question)
         best = match.best
         if match.band == "answer" and best is not None:
-            return Answer(kind="faq", text=best.entry.answer, entry_id=best.entry.id,
-                          score=best.score, source=params.cite(best.entry.sources), match=match)
+            title = None if match.exact else best.entry.question
+            text = titled(best.entry.answer, title)
+            return Answer(kind="faq", text=text,
+                          entry_id=best.entry.id, score=best.score, title=title,
+                          source=params.cite(best.entry.sources), match=match)
         if match.band == "suggest":
             return Answer(kind="suggest", text=messages.SUGGEST,
                           score=best.score if best else None,
@@ -274,7 +278,7 @@ class Assistant:
 
     def _render(self, answer: Answer, record_id: int | None) -> Outgoing:
         if answer.kind == "faq" and answer.entry_id:
-            return self._faq_reply(answer.entry_id)
+            return self._faq_reply(answer.entry_id, answer.title)
         if answer.kind == "suggest":
             rows = [(Button(question, f"s:{record_id or 0}:{entry_id}"),)
                     for entry_id, question in answer.suggestions]
@@ -288,11 +292,12 @@ class Assistant:
                                      refine_button(answer.request).pack()))
         return Outgoing(text=answer.text, buttons=(tuple(buttons),))
 
-    def _faq_reply(self, entry_id: str) -> Outgoing:
+    def _faq_reply(self, entry_id: str, title: str | None = None) -> Outgoing:
+        """An entry's answer (under the question it answers, if given) and its « Voir aussi »."""
         entry = self.content.faq[entry_id]
         rows = tuple((Button(self.content.faq[other].question, f"f:{other}"),)
                      for other in entry.see_also)
-        text = entry.answer + (f"\n\n{messages.SEE_ALSO}" if rows else "")
+        text = titled(entry.answer, title) + (f"\n\n{messages.SEE_ALSO}" if rows else "")
         return Outgoing(text=text, buttons=rows)
 
     def menu_reply(self, text: str) -> Outgoing:
@@ -572,6 +577,11 @@ class Assistant:
                 replies.append(Outgoing(text=chunk, buttons=rows if last else (),
                                         replace=replace and not replies))
         return replies
+
+
+def titled(answer: str, title: str | None) -> str:
+    """An answer under the question it answers, in bold (when a title is given)."""
+    return f"<b>{html.escape(title, quote=False)}</b>\n{answer}" if title else answer
 
 
 def state_of(row: ConversationRow) -> FlowState:

@@ -64,6 +64,7 @@ class Report:
 
     tallies: Mapping[str, Tally]
     failures: tuple[tuple[str, str, str], ...]   # question, expected, got
+    top_right: int = 0  # in-scope cases whose best candidate is right, whatever its band
 
     def in_scope(self) -> Tally:
         """FAQ and computation cases together."""
@@ -78,10 +79,9 @@ class Report:
 
     @property
     def top1_rate(self) -> float:
-        """Best candidate right, answered or suggested first (the old figure)."""
-        tally = self.in_scope()
-        return (tally.verdicts["right"] + tally.verdicts["suggestion_right"]) / tally.total \
-            if tally.total else 0.0
+        """Best candidate right, whatever was done with it (answered, suggested, fallback)."""
+        total = self.in_scope().total
+        return self.top_right / total if total else 0.0
 
 
 def outcome_of(answer: Any) -> Outcome:
@@ -175,10 +175,13 @@ def evaluate(cases: Iterable[Case], answer: Callable[[str], Outcome]) -> Report:
     """Run every case through `answer` and count the verdicts per kind of case."""
     tallies = {kind: Tally() for kind in ("faq", "compute", "out_of_scope", "smalltalk")}
     failures = []
+    top_right = 0
     for case in cases:
         outcome = answer(case.question)
         result = verdict(case, outcome)
         tallies[case.kind].verdicts[result] += 1
+        if case.kind in ("faq", "compute"):
+            top_right += result == "right" or outcome.top in case.expected
         if result != "right" and not (case.kind == "out_of_scope" and result == "fallback"):
             expected = "|".join(case.expected) or case.kind
             if case.slots:
@@ -187,4 +190,4 @@ def evaluate(cases: Iterable[Case], answer: Callable[[str], Outcome]) -> Report:
             if outcome.slots:
                 got += f" {dict(outcome.slots)}"
             failures.append((case.question, expected, got))
-    return Report(tallies=tallies, failures=tuple(failures))
+    return Report(tallies=tallies, failures=tuple(failures), top_right=top_right)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.params import UNCERTAIN, Parameters, check_sources
+from bot.text import normalize
 from bot.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(\.depuis)?\}")
@@ -181,3 +182,40 @@ def load_synonyms(path: Path) -> dict[str, list[str]]:
     if errors:
         raise InvalidContent(errors)
     return {str(word): [str(v) for v in variants] for word, variants in data.items()}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scope:
+    """Words of the programme, and of other subjects of a town hall (knowledge/perimetre.yaml)."""
+
+    programme: frozenset[str] = frozenset()
+    other_subjects: frozenset[str] = frozenset()
+
+    def off_topic(self, normalized: str) -> bool:
+        """The question names another subject and not the programme."""
+        padded = f" {normalized} "
+        return any(f" {w} " in padded for w in self.other_subjects) and \
+            not any(f" {w} " in padded for w in self.programme)
+
+
+def load_scope(path: Path) -> Scope:
+    """Load knowledge/perimetre.yaml (optional file): two lists of accent-free words."""
+    if not path.exists():
+        return Scope()
+    doc = load_yaml(path)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    errors = [] if isinstance(doc.data, dict) else [doc.error(
+        "le fichier doit avoir deux listes : « programme » et « autres_sujets »")]
+    lists: dict[str, frozenset[str]] = {}
+    for key in ("programme", "autres_sujets"):
+        words = data.get(key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip()
+                                                  for w in words):
+            errors.append(doc.error(f"« {key} » : liste de mots attendue", key))
+            words = []
+        lists[key] = frozenset(normalize(w) for w in words)
+    errors += [doc.error(f"clé inconnue « {key} » (attendu : programme, autres_sujets)", key)
+               for key in data if key not in ("programme", "autres_sujets")]
+    if errors:
+        raise InvalidContent(errors)
+    return Scope(programme=lists["programme"], other_subjects=lists["autres_sujets"])

@@ -1,4 +1,4 @@
-"""FAQ quality on our own evaluation set (tests/data/questions.yaml)."""
+"""FAQ quality on our tuning set (tests/data/questions.yaml); the held-out set is well formed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from bot.evaluation import evaluate, load_cases, outcome_of
 from bot.store import Store
 
 CASES = ROOT / "tests" / "data" / "questions.yaml"
+HELD_OUT = ROOT / "tests" / "data" / "heldout.yaml"  # scored by bench/faq.py, never tuned to
 MIN_TOP1 = 0.90
+MIN_ANSWERED_AT_ONCE = 0.65
+MAX_WRONG = 0.01
 
 
 def test_evaluation_set_is_large_and_varied(content: Content) -> None:
@@ -19,7 +22,7 @@ def test_evaluation_set_is_large_and_varied(content: Content) -> None:
     assert sum(c.out_of_scope for c in cases) >= 20
     for case in in_scope:
         for expected in case.expected:
-            assert expected == "calcul" or expected in content.faq, expected
+            assert expected in content.faq, expected
 
 
 def test_top1_accuracy_and_no_confident_answer_out_of_scope(content: Content,
@@ -29,3 +32,19 @@ def test_top1_accuracy_and_no_confident_answer_out_of_scope(content: Content,
     misses = "\n".join(f"{q!r}: expected {e}, got {g}" for q, e, g in report.failures)
     assert report.out_of_scope_confident == 0, misses
     assert report.top1_rate >= MIN_TOP1, misses
+
+
+def test_answers_at_once_rarely_wrong_on_the_tuning_set(content: Content, store: Store) -> None:
+    assistant = Assistant(content, store)
+    report = evaluate(load_cases(CASES), lambda q: outcome_of(assistant.answer(q)))
+    in_scope = report.in_scope()
+    assert in_scope.rate("right") >= MIN_ANSWERED_AT_ONCE
+    assert in_scope.rate("wrong") <= MAX_WRONG
+
+
+def test_held_out_set_names_only_existing_entries(content: Content) -> None:
+    cases = load_cases(HELD_OUT)
+    assert len(cases) >= 250
+    for case in cases:
+        for expected in case.expected:
+            assert expected in content.faq, (case.question, expected)

@@ -56,7 +56,15 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
     ranked = sorted(scores.items(), key=lambda item: -item[1])[:3]
     candidates = tuple(Candidate(entry=matcher.entries[i], score=round(score, 1))
                        for i, score in ranked)
-    return Match(band=matcher._band(candidates), candidates=candidates, normalized=normalized)
+    coverage, exact = 0.0, False
+    if ranked:
+        first = matcher._first_phrasing[ranked[0][0]]
+        count = len(matcher.entries[ranked[0][0]].phrasings)
+        terms = set().union(*matcher._stems[first:first + count])
+        coverage = sum(weights[s] for s in unique if s in terms) / total
+        exact = " ".join(words) in matcher._texts[first:first + count]
+    return Match(band=matcher.band(candidates, coverage, normalized), candidates=candidates,
+                 normalized=normalized, coverage=coverage, exact=exact)
 
 
 @cache

@@ -1,0 +1,39 @@
+"""French lemmas of accent-free words (simplemma's dictionary, looked up without accents)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+# Accented letters of French words → their plain form: str.translate is ~10x faster than NFKD
+# over the 250 000 forms of the dictionary.
+PLAIN = str.maketrans({**dict.fromkeys("àâäáã", "a"), "ç": "c", **dict.fromkeys("éèêë", "e"),
+                       **dict.fromkeys("îïíì", "i"), "ñ": "n", **dict.fromkeys("ôöóò", "o"),
+                       **dict.fromkeys("ûüúù", "u"), "ÿ": "y", "œ": "oe", "æ": "ae"})
+
+
+class Lemmatizer:
+    """Lemma of a lower-case, accent-free French word ("financees" → "financer")."""
+
+    def __init__(self) -> None:
+        self._forms = DefaultDictionaryFactory().get_dictionary("fr")
+        # plain spelling → a dictionary form with accents ("departements" → "départements")
+        self._accented: dict[str, str] = {}
+        for form in self._forms.keys():  # noqa: SIM118 - a Mapping view, read once
+            if not form.isascii():
+                self._accented.setdefault(form.translate(PLAIN), form)
+
+    @cache  # noqa: B019 - one lemmatizer per process (see lemmatizer())
+    def lemma(self, word: str) -> str:
+        """The word's lemma, accent-free; the word itself when the dictionary lacks it."""
+        lemma = self._forms.get(word) or self._forms.get(self._accented.get(word, ""))
+        if lemma is None:
+            return word
+        return lemma.lower().translate(PLAIN)
+
+
+@cache
+def lemmatizer() -> Lemmatizer:
+    """The process's lemmatizer (its dictionary takes a third of a second to load)."""
+    return Lemmatizer()

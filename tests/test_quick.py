@@ -70,7 +70,7 @@ def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
 def test_words_it_cannot_place_send_the_question_elsewhere(content: Content) -> None:
     for question in ("combien pour un poste de policier municipal",
                      "subvention france renov pour 2 logements",
-                     "combien pour 2 postes dans le Nord",
+                     "combien pour 2 postes pour la piscine",
                      "combien pour 3 postes et 2 en guadeloupe",
                      "aide de l'etat pour 2 postes en guyane au renouvellement",
                      "combien pour 2 postes en qpv",
@@ -87,6 +87,12 @@ def test_structure_job_synonyms_and_numbers_in_words(content: Content) -> None:
     per_post = params.subsidy(params.territories["guyane"]).value
     text = ask(content, "deux médiateurs en guyane combien")
     assert text is not None and formatting.euros(2 * per_post) in text
+    text = ask(content, "combien touche une commune martiniquaise pour deux conseillers")
+    martinique = params.subsidy(params.territories["martinique"]).value
+    assert text is not None and formatting.euros(2 * martinique) in text
+    text = ask(content, "combien pour 7 conseillers dans le Cantal")
+    metropole = params["subvention_public_metropole"].value
+    assert text is not None and formatting.euros(7 * metropole) in text
 
 
 def test_renewal_is_computed_with_the_renewal_amounts(content: Content) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_LENGTH = 1000
 MAX_MESSAGE_LENGTH = 4000  # Telegram refuses texts over 4096 characters
 SIMULATION_FLOW = "simulation"
+SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 QUESTION_STARTS = frozenset(
     "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
     "puis faut dois doit pouvez lequel laquelle".split())
@@ -250,7 +252,7 @@ class Assistant:
         request = quick_parse(normalize(question), params)
         if request is not None:
             return Answer(kind="compute", text=quick_answer(request, params), request=request)
-        match = self.content.matcher.match(question)
+        match = self._match(question)
         best = match.best
         if match.band == "answer" and best is not None:
             title = None if match.exact else best.entry.question
@@ -265,6 +267,15 @@ class Assistant:
                                             for c in match.candidates), match=match)
         return Answer(kind="fallback", text=messages.FALLBACK,
                       score=best.score if best else None, match=match)
+
+    def _match(self, question: str) -> Match:
+        """Match the whole text; if unsure, only its questions (a context sentence dilutes)."""
+        match = self.content.matcher.match(question)
+        asked = question_sentences(question)
+        if match.band == "answer" or asked == question:
+            return match
+        focused = self.content.matcher.match(asked)
+        return focused if focused.band == "answer" else match
 
     async def record(self, conversation: Conversation, text: str, answer: Answer) -> int:
         """Record a question that was not answered with confidence."""
@@ -577,6 +588,13 @@ class Assistant:
                 replies.append(Outgoing(text=chunk, buttons=rows if last else (),
                                         replace=replace and not replies))
         return replies
+
+
+def question_sentences(text: str) -> str:
+    """The sentences of a text that ask something ("Bonjour, je suis… . Est-ce que… ?")."""
+    sentences = [s for s in SENTENCE_END.split(text.strip()) if s]
+    asked = [s for s in sentences if "?" in s]
+    return " ".join(asked) if asked and len(asked) < len(sentences) else text
 
 
 def titled(answer: str, title: str | None) -> str:

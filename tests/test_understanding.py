@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import Content
-from bot.engine import Assistant
+from bot.engine import Assistant, question_sentences
 from bot.faq import load_scope
 from bot.lemmas import lemmatizer
 from bot.yamlsource import InvalidContent
@@ -59,3 +59,14 @@ def test_scope_file_errors_name_the_line(tmp_path: Path) -> None:
         load_scope(path)
     lines = [e.line for e in error.value.errors]
     assert lines == [2, 3]
+
+
+def test_a_context_sentence_does_not_hide_the_question(assistant: Assistant) -> None:
+    assert question_sentences("Bonjour, je suis maire. Faut-il une délibération ?") == \
+        "Faut-il une délibération ?"
+    assert question_sentences("faut il une deliberation") == "faut il une deliberation"
+    answer = assistant.answer(
+        "Bonjour, je suis maire d'une commune de 1 200 habitants, en zone rurale, loin de tout. "
+        "Le conseil municipal doit-il prendre une délibération pour recruter un conseiller "
+        "numérique ?")
+    assert answer.kind == "faq" and answer.entry_id == "recrutement-deliberation"

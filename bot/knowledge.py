@@ -73,13 +73,17 @@ class Thresholds:
     """Score bands, calibrated on tests/data/questions.yaml for at most 1 % of wrong answers.
 
     Answer from `answer` with a lead of `margin` over the second (no lead needed when the two
-    are related entries) and at least `coverage` of the question's weight found in the best
-    entry's phrasings; suggest from `suggest`; below, the fallback.
+    are related entries), or from `answer_far_ahead` with a lead of `far_ahead`; either way with
+    at least `coverage` (`coverage_far_ahead`) of the question's weight found in the best entry's
+    phrasings. Suggest from `suggest`; below, the fallback.
     """
 
     answer: float = 60.0
     margin: float = 2.0
     coverage: float = 0.4
+    answer_far_ahead: float = 50.0
+    far_ahead: float = 20.0
+    coverage_far_ahead: float = 0.5
     suggest: float = 45.0
 
 
@@ -347,14 +351,18 @@ class FaqMatcher:
 
     def _band(self, candidates: tuple[Candidate, ...], coverage: float) -> Band:
         limits = self.thresholds
-        if not candidates or candidates[0].score < limits.suggest:
+        if not candidates:
             return "fallback"
         best = candidates[0]
         lead = best.score - (candidates[1].score if len(candidates) > 1 else 0.0)
-        clear = lead >= limits.margin or related(best.entry, candidates[1].entry)
+        clear = lead >= limits.margin or (len(candidates) > 1 and
+                                          related(best.entry, candidates[1].entry))
         if best.score >= limits.answer and coverage >= limits.coverage and clear:
             return "answer"
-        return "suggest"
+        if best.score >= limits.answer_far_ahead and lead >= limits.far_ahead and \
+                coverage >= limits.coverage_far_ahead:
+            return "answer"
+        return "suggest" if best.score >= limits.suggest else "fallback"
 
 
 def related(one: FaqEntry, other: FaqEntry) -> bool:

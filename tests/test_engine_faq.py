@@ -52,7 +52,8 @@ async def suggesting_chat(content: Content, store: Store) -> Chat:
     """An assistant whose thresholds make every matched question a suggestion."""
     strict = dataclasses.replace(
         content, matcher=FaqMatcher(content.faq.values(),
-                                    Thresholds(answer=101.0, margin=0.0, suggest=1.0)))
+                                    Thresholds(answer=101.0, answer_far_ahead=101.0,
+                                               margin=0.0, suggest=1.0)))
     return Chat(Assistant(strict, store, clock=lambda: FIXED_NOW))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ UNITS = (
 )
 STATUSES = ("CONFIRMÉ", "CONFIRMÉ (secondaire)", "INCERTAIN")
 UNCERTAIN = "INCERTAIN"
+# A file of the project ("facts.md", "parametres.yaml"): users see sources, never our files.
+INTERNAL_FILE = re.compile(r"\b[\w-]+\.(?:md|py|ya?ml)\b")
 
 Value = float | int | dt.date
 
@@ -158,6 +161,9 @@ def load_sources(path: Path) -> tuple[dict[str, Source], list[ContentError]]:
         if file is not None and not (root / str(file)).is_file():
             errors.append(doc.error(f"source « {source_id} » : fichier « {file} » introuvable",
                                     source_id, "fichier"))
+        for key in ("court", "titre"):
+            errors += internal_file_errors(doc, raw.get(key), f"source « {source_id} »",
+                                           (source_id, key))
         sources[str(source_id)] = Source(
             id=str(source_id), short=str(raw.get("court", "")), title=str(raw.get("titre", "")),
             url=raw.get("url"), file=file)
@@ -202,6 +208,16 @@ def _unknown_keys(doc: YamlDoc, raw: dict[str, Any], allowed: set[str],
             for key in raw if key not in allowed]
 
 
+def internal_file_errors(doc: YamlDoc, text: Any, what: str,
+                         path: tuple[str | int, ...]) -> list[ContentError]:
+    """A user-facing text that names one of the project's files (users see sources only)."""
+    if not isinstance(text, str):
+        return []
+    return [doc.error(f"{what} : « {match.group(0)} » est un fichier du projet ; citez la "
+                      "source publique, jamais nos fichiers", *path)
+            for match in INTERNAL_FILE.finditer(text)]
+
+
 def check_sources(doc: YamlDoc, raw: Any, sources: dict[str, Source], what: str,
                   path: tuple[str | int, ...]) -> tuple[tuple[str, ...], list[ContentError]]:
     """Validate a `source` field: a non-empty list of known source ids."""
@@ -242,6 +258,8 @@ def _parameter(doc: YamlDoc, param_id: str, raw: Any, sources: dict[str, Source]
     if status == UNCERTAIN and not raw.get("note"):
         errors.append(doc.error(f"{what} : un paramètre INCERTAIN doit avoir une « note » "
                                 "qui explique l'incertitude", *path))
+    for key in ("libelle", "note"):
+        errors += internal_file_errors(doc, raw.get(key), what, (*path, key))
     series = _series(doc, what, raw, unit, path, errors)
     if series is None:
         return None

@@ -65,3 +65,21 @@ def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
     text = ask(content, "combien pour 999999 postes")
     assert text is not None
     assert "indiquez un nombre de postes entre 1 et" in text
+
+
+def test_private_amount_is_not_labelled_with_a_territory(content: Content) -> None:
+    params = content.params
+    text = ask(content, "combien pour 2 postes dans une association en outre-mer ?")
+    assert text is not None
+    per_post = params["subvention_prive_v1"].value
+    assert f"2 × {formatting.euros(per_post)}" in text
+    for territory in params.territories.values():
+        assert f"{territory.name} :" not in text, territory.name
+        assert f"{territory.name}, " not in text, territory.name
+
+
+def test_private_basis_is_the_private_ami_not_the_2020_one(content: Content) -> None:
+    text = ask(content, "subvention pour 1 poste dans une association")
+    assert text is not None
+    assert "AMI 2020" not in text
+    assert f"AMI des structures privées du {content.params['date_ami_prive'].format()}" in text

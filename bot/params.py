@@ -16,6 +16,8 @@ UNITS = (
     "euros", "euros_horaire", "mois", "jours", "heures", "pourcent", "nombre", "date", "annee",
 )
 STATUSES = ("CONFIRMÉ", "CONFIRMÉ (secondaire)", "INCERTAIN")
+# The conventions a figure belongs to: an answer that uses it must say which one it describes.
+PERIODS = ("convention_initiale", "renouvellement")
 UNCERTAIN = "INCERTAIN"
 # A file of the project ("facts.md", "parametres.yaml"): users see sources, never our files.
 INTERNAL_FILE = re.compile(r"\b[\w-]+\.(?:md|py|ya?ml)\b")
@@ -45,6 +47,7 @@ class Parameter:
     status: str
     note: str | None
     series: tuple[tuple[dt.date | None, Value], ...]
+    period: str | None = None   # one of PERIODS for a figure of one convention
 
     @property
     def uncertain(self) -> bool:
@@ -241,7 +244,11 @@ def _parameter(doc: YamlDoc, param_id: str, raw: Any, sources: dict[str, Source]
         errors.append(doc.error(f"{what} : description attendue", *path))
         return None
     errors += _unknown_keys(doc, raw, {"libelle", "valeur", "valeurs", "unite", "source",
-                                       "statut", "note"}, path)
+                                       "statut", "note", "periode"}, path)
+    period = raw.get("periode")
+    if period is not None and period not in PERIODS:
+        errors.append(doc.error(f"{what} : période « {period} » inconnue (attendu : "
+                                f"{', '.join(PERIODS)})", *path, "periode"))
     if not isinstance(raw.get("libelle"), str):
         errors.append(doc.error(f"{what} : « libelle » manquant", *path))
     unit = raw.get("unite")
@@ -264,7 +271,8 @@ def _parameter(doc: YamlDoc, param_id: str, raw: Any, sources: dict[str, Source]
     if series is None:
         return None
     return Parameter(id=param_id, label=str(raw.get("libelle", "")), unit=str(unit),
-                     sources=source_ids, status=status, note=raw.get("note"), series=series)
+                     sources=source_ids, status=status, note=raw.get("note"), series=series,
+                     period=period)
 
 
 def _series(doc: YamlDoc, what: str, raw: dict[str, Any], unit: Any,

@@ -145,3 +145,24 @@ def test_no_note_or_source_title_shows_an_internal_file(content) -> None:
         [p.label for p in params.by_id.values()] + \
         [f"{s.short} {s.title}" for s in params.sources.values()]
     assert not [text for text in shown if "facts.md" in text]
+
+
+@pytest.mark.parametrize(("answer", "reason"), [
+    ("L'État verse {subvention_public_metropole} par poste.", "période"),
+    ("Selon l'AMI, une commune peut candidater.", "aujourd'hui"),
+])
+def test_undated_amount_or_applying_entry(knowledge: Path, capsys: pytest.CaptureFixture[str],
+                                          answer: str, reason: str) -> None:
+    name = add_faq_file(knowledge, GOOD_ENTRY.replace("Réponse de test.", answer))
+    code, lines = run_check(knowledge, capsys)
+    assert code == 1
+    assert any(line.startswith(f"{name}:3:") and reason in line for line in lines), lines
+
+
+def test_dated_amount_entry_is_accepted(knowledge: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    add_faq_file(knowledge, GOOD_ENTRY.replace(
+        "Réponse de test.", "Convention initiale de l'AMI, {subvention_public_metropole} par "
+        "poste. Depuis le {date_regles_2025}, plus de nouvelle convention."))
+    code, lines = run_check(knowledge, capsys)
+    assert code == 0, lines

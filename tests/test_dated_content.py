@@ -21,3 +21,16 @@ def test_reevaluation_warning_is_about_a_recruitment_over_a_month(content: Conte
     text = answer_text(content, "recrutement-delai-selection")
     assert "au-delà de ce délai" not in text
     assert "un recrutement intervenant « dans un délai supérieur à un mois »" in text
+
+
+def test_the_amount_answer_is_in_the_past_and_says_what_holds_today(content: Content) -> None:
+    text = answer_text(content, "financement-montant-subvention")
+    assert "l'État verse" not in text
+    assert "l'État versait" in text
+    assert f"Depuis le {content.params['date_regles_2025'].format()}" in text
+
+
+def test_becoming_a_host_structure_is_no_longer_said_in_the_present(content: Content) -> None:
+    text = answer_text(content, "programme-presentation")
+    assert "Une collectivité peut devenir" not in text
+    assert content.params["date_regles_2025"].format() in text

@@ -143,6 +143,7 @@ def _simulation(env: RuleEnv, answers: Mapping[str, Any]) -> dict[str, Any]:
         "versements": payments_html(params, result),
         "detail_mensuel": months_html(result),
         "alertes": warnings_html(params, result),
+        "avertissement": period_html(params, result),
         "sources_simulation": sources_html(params, result),
     }
 
@@ -156,7 +157,8 @@ SIMULATION = RuleSpec(
     outputs={"subvention_poste": "euros", "subvention_totale": "euros", "cout_poste": "euros",
              "cout_total": "euros", "reste_poste": "euros", "reste_total": "euros",
              "plafond_poste": "euros", "parcours_formation": "number", "versements": "html",
-             "detail_mensuel": "html", "alertes": "html", "sources_simulation": "html"},
+             "detail_mensuel": "html", "alertes": "html", "avertissement": "html",
+             "sources_simulation": "html"},
     run=_simulation,
     choices=lambda params: {**_territory_choices(params),
                             "structure": frozenset({"public", "prive"}),
@@ -254,9 +256,12 @@ def payments_html(params: Parameters, result: Simulation) -> str:
         for payment in result.payments:
             bonus = f" + {formatting.euros(payment.bonus)} de bonification QPV/ZRR" \
                 if payment.bonus else ""
+            end = (" ⚠ cette année atteint la fin annoncée du financement de l'État à compter "
+                   f"de {params['annee_fin_financement'].format()}") \
+                if payment.after_funding_end else ""
             lines.append(f"• année {payment.year} (du {formatting.date(payment.start)} au "
                          f"{formatting.date(payment.end)}) : "
-                         f"{formatting.euros(payment.amount)}{bonus}")
+                         f"{formatting.euros(payment.amount)}{bonus}{end}")
         if result.prorated:
             lines.append(
                 f"Contrat de {formatting.quantity(inp.months, 'mois', 'mois')}, plus court que "
@@ -267,6 +272,26 @@ def payments_html(params: Parameters, result: Simulation) -> str:
             f"⚠ Le coût salarial justifié ({formatting.euros(result.cost)} par poste) est "
             f"inférieur à la subvention prévue ({formatting.euros(result.granted)}) : "
             f"{formatting.euros(result.to_repay)} par poste seraient à reverser.")
+    return "\n".join(lines)
+
+
+def period_html(params: Parameters, result: Simulation) -> str:
+    """What the sources say of a contract that starts after the 2025 rules or reaches the
+    announced end of State funding: shown first, before any figure."""
+    lines = []
+    if result.closed_since:
+        lines.append(
+            f"⚠ <b>Depuis le {formatting.date(result.closed_since)}, aucun nouveau poste n'est "
+            "attribué et aucune nouvelle convention n'est signée</b> (règles de gestion publiées "
+            "dans la FAQ officielle) : seules les conventions déjà signées sont payées. Ce "
+            "calcul ne vaut que pour un poste déjà conventionné, par exemple le remplaçant d'un "
+            "conseiller parti, recruté sans nouvelle convention.")
+    if result.past_funding_end:
+        year = params["annee_fin_financement"].format()
+        lines.append(
+            "⚠ <b>Le projet de loi de finances 2026 annonce que « l'État cessera de financer ce "
+            f"dispositif à compter de {year} »</b> ; le texte final de la loi de finances 2026 "
+            "n'a pas été trouvé. Les montants après cette date ne sont pas garantis.")
     return "\n".join(lines)
 
 

@@ -1,0 +1,64 @@
+"""The programme as it stands today: dated simulations, no rejection resting on an uncertain
+parameter, deadlines counted from the right start (issue 11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot import formatting
+from bot.content import Content
+from bot.flowrules import REGISTRY, RuleEnv, payments_html, period_html
+from bot.params import Parameters
+from bot.rules import simulate
+from tests.flows.test_rules import simulation
+
+D = dt.date
+TODAY = D(2026, 12, 4)
+
+
+@pytest.fixture(scope="module")
+def params(content: Content) -> Parameters:
+    return content.params
+
+
+def plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+# --- 1. a simulation after the 2025 rules, payments after the announced end ---------------
+
+def test_a_start_after_the_2025_rules_carries_what_the_sources_say(params: Parameters) -> None:
+    result = simulate(params, simulation(params, start=D(2025, 9, 1)))
+    text = plain(period_html(params, result))
+    closed = plain(params["date_regles_2025"].format())
+    assert f"Depuis le {closed}, aucun nouveau poste n'est attribué et aucune nouvelle " \
+           "convention n'est signée" in text
+    assert "sans nouvelle convention" in text  # a replacement within a convention
+
+
+def test_a_start_before_the_2025_rules_has_no_such_warning(params: Parameters) -> None:
+    result = simulate(params, simulation(params, start=D(2021, 5, 1)))
+    assert period_html(params, result) == ""
+
+
+def test_a_renewal_year_after_the_announced_end_says_so(params: Parameters) -> None:
+    end_year = int(params.value("annee_fin_financement"))
+    result = simulate(params, simulation(params, convention="renouvellement_2023",
+                                         start=D(end_year - 3, 9, 1), months=36))
+    assert [p.after_funding_end for p in result.payments] == [False, False, True]
+    lines = plain(payments_html(params, result)).splitlines()
+    third = next(line for line in lines if line.startswith("• année 3"))
+    assert f"fin annoncée du financement de l'État à compter de {end_year}" in third
+    assert "fin annoncée" not in next(line for line in lines if line.startswith("• année 2"))
+    assert f"« l'État cessera de financer ce dispositif à compter de {end_year} »" in \
+        plain(period_html(params, result))
+
+
+def test_the_simulation_rule_puts_the_warning_first(params: Parameters) -> None:
+    answers = {"postes": 1, "territoire": "metropole", "structure": "public",
+               "convention": "ami_2020", "debut": D(2026, 1, 5), "duree": 24,
+               "salaire": 1900.0, "taux_patronal": 36.5}
+    out = REGISTRY["simulation"].run(RuleEnv(params=params, today=TODAY), answers)
+    assert formatting.date(params.value("date_regles_2025")) in out["avertissement"]

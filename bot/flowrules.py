@@ -14,6 +14,7 @@ from bot.deadlines import MILESTONES, Milestone, deadlines_for, describe
 from bot.params import Parameters, Territory
 from bot.reminders import describe_schedule, plan
 from bot.rules import (
+    COMMITMENT_PARAMS,
     COMMITMENTS,
     ESTABLISHMENTS,
     PRIVATE_KINDS,
@@ -21,6 +22,7 @@ from bot.rules import (
     Simulation,
     SimulationInput,
     allocation_closed,
+    doubtful_commitments,
     eligibility,
     simulate,
     smic_at,
@@ -54,6 +56,12 @@ class RuleSpec:
     optional: frozenset[str] = frozenset()
     choices: Callable[[Parameters], Mapping[str, frozenset[str]]] = field(
         default=lambda params: {})
+    # A rejecting outcome (output → value, "statut" → "non_eligible") and, per input, the
+    # parameter whose uncertainty the rule takes into account (it then says "à vérifier").
+    # `python -m bot check` refuses a rejection drawn from an answer asked with an uncertain
+    # parameter the rule does not guard.
+    rejects: Mapping[str, str] = field(default_factory=dict)
+    guards: Mapping[str, str] = field(default_factory=dict)
 
     def allowed(self, params: Parameters) -> Mapping[str, frozenset[str]]:
         """Choice values the rule understands, per input."""
@@ -67,9 +75,11 @@ def _eligibility(env: RuleEnv, answers: Mapping[str, Any]) -> dict[str, Any]:
     gip = answers.get("gip_public")
     result = eligibility(answers["structure"], gip_public=None if gip is None else gip == "oui",
                          establishment=answers.get("etablissement"),
-                         private_kind=answers.get("prive_type"), commitments=commitments)
+                         private_kind=answers.get("prive_type"), commitments=commitments,
+                         doubtful=doubtful_commitments(env.params))
     return {"statut": result.status, "structure_eligible": result.structure_ok,
             "engagements_refuses": len(result.refused_commitments),
+            "engagements_a_verifier": len(result.doubtful_refusals),
             "attribution_fermee": allocation_closed(env.params, env.today)}
 
 
@@ -79,8 +89,10 @@ ELIGIBILITY = RuleSpec(
             "prive_type": "choice", **dict.fromkeys(COMMITMENTS, "choice")},
     optional=frozenset({"gip_public", "etablissement", "prive_type", *COMMITMENTS}),
     outputs={"statut": "code", "structure_eligible": "bool", "engagements_refuses": "int",
-             "attribution_fermee": "bool"},
+             "engagements_a_verifier": "int", "attribution_fermee": "bool"},
     run=_eligibility,
+    rejects={"statut": "non_eligible"},
+    guards=COMMITMENT_PARAMS,
     choices=lambda params: {"structure": STRUCTURES, "gip_public": YES_NO,
                             "etablissement": ESTABLISHMENTS, "prive_type": PRIVATE_KINDS,
                             **dict.fromkeys(COMMITMENTS, YES_NO)})

@@ -48,7 +48,10 @@ ESTABLISHMENTS = PUBLIC_ESTABLISHMENTS | {"autre"}
 PRIVATE_ELIGIBLE = frozenset({"association", "ess", "esh", "interet_general"})
 PRIVATE_KINDS = PRIVATE_ELIGIBLE | {"entreprise"}
 COMMITMENTS = ("selection", "signature", "formation", "equipement", "smic")
-Verdict = Literal["eligible", "autre_appel", "non_eligible"]
+# The délai a commitment is about: refusing it rests on that parameter.
+COMMITMENT_PARAMS = {"selection": "delai_selection_jours", "signature": "delai_signature_jours",
+                     "formation": "delai_depart_formation_jours"}
+Verdict = Literal["eligible", "autre_appel", "a_verifier", "non_eligible"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,12 +61,17 @@ class Eligibility:
     status: Verdict
     structure_ok: bool
     refused_commitments: tuple[str, ...]
+    doubtful_refusals: tuple[str, ...] = ()  # refused, but the délai itself is uncertain
 
 
 def eligibility(structure: str, *, gip_public: bool | None = None,
                 establishment: str | None = None, private_kind: str | None = None,
-                commitments: Mapping[str, bool] | None = None) -> Eligibility:
-    """Eligibility by structure type, then by the AMI's commitments (all must be kept)."""
+                commitments: Mapping[str, bool] | None = None,
+                doubtful: frozenset[str] = frozenset()) -> Eligibility:
+    """Eligibility by structure type, then by the AMI's commitments (all must be kept).
+
+    A commitment in `doubtful` rests on an uncertain délai: refusing only such commitments
+    gives "a_verifier", never "non_eligible"."""
     if structure not in STRUCTURES:
         raise ValueError(f"unknown structure {structure!r}")
     if structure in PUBLIC_STRUCTURES:
@@ -78,9 +86,18 @@ def eligibility(structure: str, *, gip_public: bool | None = None,
         status = "non_eligible"
     structure_ok = status != "non_eligible"
     refused = tuple(c for c in COMMITMENTS if (commitments or {}).get(c) is False)
-    if refused:
+    doubtful_refusals = tuple(c for c in refused if c in doubtful)
+    if len(refused) > len(doubtful_refusals):
         status = "non_eligible"
-    return Eligibility(status=status, structure_ok=structure_ok, refused_commitments=refused)
+    elif refused and structure_ok:
+        status = "a_verifier"
+    return Eligibility(status=status, structure_ok=structure_ok, refused_commitments=refused,
+                       doubtful_refusals=doubtful_refusals)
+
+
+def doubtful_commitments(params: Parameters) -> frozenset[str]:
+    """Commitments whose délai is an uncertain parameter."""
+    return frozenset(c for c, p in COMMITMENT_PARAMS.items() if params[p].uncertain)
 
 
 def allocation_closed(params: Parameters, today: dt.date) -> bool:

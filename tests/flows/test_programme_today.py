@@ -62,3 +62,30 @@ def test_the_simulation_rule_puts_the_warning_first(params: Parameters) -> None:
                "salaire": 1900.0, "taux_patronal": 36.5}
     out = REGISTRY["simulation"].run(RuleEnv(params=params, today=TODAY), answers)
     assert formatting.date(params.value("date_regles_2025")) in out["avertissement"]
+
+
+# --- 3. no rejection resting on an uncertain parameter alone ---------------------------------
+
+def test_refusing_only_the_uncertain_selection_delay_is_to_be_checked(params: Parameters) -> None:
+    assert params["delai_selection_jours"].uncertain
+    out = REGISTRY["eligibilite"].run(RuleEnv(params=params, today=TODAY), {
+        "structure": "commune", "selection": "non", "signature": "oui", "formation": "oui",
+        "equipement": "oui", "smic": "oui"})
+    assert out["statut"] == "a_verifier"
+
+
+def test_a_certain_refusal_still_makes_the_structure_ineligible(params: Parameters) -> None:
+    out = REGISTRY["eligibilite"].run(RuleEnv(params=params, today=TODAY), {
+        "structure": "commune", "selection": "non", "signature": "non"})
+    assert out["statut"] == "non_eligible"
+
+
+async def test_the_eligibility_flow_says_to_be_checked_and_why(chat) -> None:
+    await chat.say("/eligibilite")
+    await chat.press("Commune")
+    for answer in ("Non", "Oui", "Oui", "Oui", "Oui"):
+        await chat.press(answer)
+    text = plain(chat.text)
+    assert "n'est pas éligible" not in text
+    assert "À vérifier" in text
+    assert "dans un délai maximum de 1 mois" in text or "délai maximum de 1 mois" in text

@@ -74,6 +74,7 @@ class Regime:
     param: str                  # a parameter in jours or mois
     since: str | None = None    # a parameter of unit date: the regime applies from that day
     explain: str                # template, see `Rule`
+    doubtful: bool = False      # the sources give this délai for only some of the cases
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,12 +163,14 @@ RULES: dict[str, tuple[Rule, ...]] = {
                  Regime(
                      param="delai_remplacement_2023_mois",
                      explain="Règle appliquée : avant les règles de gestion du "
-                             "{date_regles_2025}, la règle connue était celle annoncée lors "
-                             "du renouvellement des conventions (source secondaire) : "
-                             "remplacer le "
-                             "conseiller dans les {delai} suivant la fin du contrat "
-                             "précédent. Pour les départs à partir du {date_regles_2025}, "
-                             "le délai est de {delai_remplacement_mois}."),
+                             "{date_regles_2025}, la seule règle connue est celle annoncée "
+                             "pour le renouvellement des conventions (source "
+                             "secondaire) : remplacer le conseiller dans les {delai} suivant "
+                             "la fin du contrat précédent. Aucune source ne donne de délai de "
+                             "remplacement pour la convention initiale : si votre poste en "
+                             "relevait, ce délai est à vérifier. Pour les départs à partir du "
+                             "{date_regles_2025}, le délai est de {delai_remplacement_mois}.",
+                     doubtful=True),
                  Regime(
                      param="delai_remplacement_mois",
                      since="date_regles_2025",
@@ -303,7 +306,7 @@ def _deadline(rule: Rule, milestone: Milestone, params: Parameters) -> Deadline:
         if due.year >= int(end.value):  # type: ignore[arg-type]
             parts.append(END_OF_FUNDING.format(annee=end.value))
             used.append(end)
-    uncertain = param.uncertain
+    uncertain = param.uncertain or regime.doubtful
     if uncertain:
         parts.append(UNCERTAIN)
     sources = tuple(dict.fromkeys(s for p in used for s in p.sources))

@@ -9,6 +9,7 @@ import pytest
 
 from bot import formatting
 from bot.content import Content
+from bot.deadlines import Milestone, deadlines_for
 from bot.flowrules import REGISTRY, RuleEnv, payments_html, period_html
 from bot.params import Parameters
 from bot.rules import simulate
@@ -89,3 +90,19 @@ async def test_the_eligibility_flow_says_to_be_checked_and_why(chat) -> None:
     assert "n'est pas éligible" not in text
     assert "À vérifier" in text
     assert "dans un délai maximum de 1 mois" in text or "délai maximum de 1 mois" in text
+
+
+# --- 4. the 3-month replacement délai is only known for the 2023 renewal -------------------
+
+def test_replacement_before_2025_says_the_delay_is_known_only_for_the_renewal(
+        params: Parameters) -> None:
+    deadline, = deadlines_for(Milestone(kind="depart_conseiller", date=D(2022, 3, 1)), params)
+    assert deadline.uncertain
+    text = plain(deadline.explanation)
+    assert "Aucune source ne donne de délai de remplacement pour la convention initiale" in text
+    assert "retenez la date la plus proche" in text
+
+
+def test_replacement_under_the_2025_rules_stays_certain(params: Parameters) -> None:
+    deadline, = deadlines_for(Milestone(kind="depart_conseiller", date=D(2025, 6, 2)), params)
+    assert not deadline.uncertain

@@ -341,6 +341,11 @@ def warnings_html(params: Parameters, result: Simulation) -> str:
     smic = params[inp.territory.smic_param]
     if national is not None and smic.id != national.smic_param and smic.note:
         lines.append(f"⚠ {html.escape(smic.label)} : {html.escape(smic.note)}")
+    if not inp.territory.wages_known:
+        lines.append("⚠ Aucune source ne donne de salaire minimum ni de cotisations pour ce "
+                     f"territoire ({html.escape(inp.territory.name)}) : le calcul applique, "
+                     "faute de mieux, le SMIC national et les cotisations patronales d'une "
+                     "collectivité de métropole. Votre coût réel peut être très différent.")
     if inp.convention == "renouvellement_2023" and inp.territory.overseas:
         lines.append("⚠ Aucune majoration outre-mer n'est connue pour le renouvellement : "
                      "les montants nationaux sont appliqués (à confirmer).")

@@ -110,6 +110,7 @@ class Territory:
     subsidy_param: str
     smic_param: str
     words: tuple[str, ...]
+    wages_known: bool = True    # false: no minimum wage nor contributions in the sources
 
     @property
     def zone(self) -> ZoneInfo:
@@ -324,7 +325,11 @@ def _territory(doc: YamlDoc, territory_id: str, raw: Any, params: dict[str, Para
         errors.append(doc.error(f"{what} : description attendue", *path))
         return None
     errors += _unknown_keys(doc, raw, {"nom", "code", "outre_mer", "fuseau",
-                                       "subvention_public", "smic", "mots"}, path)
+                                       "subvention_public", "smic", "mots", "salaires_connus"},
+                            path)
+    if not isinstance(raw.get("salaires_connus", True), bool):
+        errors.append(doc.error(f"{what} : « salaires_connus » doit valoir true ou false",
+                                *path, "salaires_connus"))
     count = len(errors)
     if not isinstance(raw.get("nom"), str):
         errors.append(doc.error(f"{what} : « nom » manquant", *path))
@@ -351,4 +356,5 @@ def _territory(doc: YamlDoc, territory_id: str, raw: Any, params: dict[str, Para
     return Territory(id=territory_id, name=raw["nom"], code=raw.get("code"),
                      overseas=raw["outre_mer"], timezone=raw["fuseau"],
                      subsidy_param=raw["subvention_public"], smic_param=raw["smic"],
-                     words=tuple(str(w) for w in words))
+                     words=tuple(str(w) for w in words),
+                     wages_known=raw.get("salaires_connus", True))

@@ -10,7 +10,7 @@ import pytest
 from bot import formatting
 from bot.content import Content
 from bot.deadlines import Milestone, deadlines_for
-from bot.flowrules import REGISTRY, RuleEnv, payments_html, period_html
+from bot.flowrules import REGISTRY, RuleEnv, payments_html, period_html, warnings_html
 from bot.params import Parameters
 from bot.rules import simulate
 from tests.flows.test_rules import simulation
@@ -106,3 +106,30 @@ def test_replacement_before_2025_says_the_delay_is_known_only_for_the_renewal(
 def test_replacement_under_the_2025_rules_stays_certain(params: Parameters) -> None:
     deadline, = deadlines_for(Milestone(kind="depart_conseiller", date=D(2025, 6, 2)), params)
     assert not deadline.uncertain
+
+
+# --- 5. no wage data in the Pacific; Wallis-et-Futuna is in no source ---------------------
+
+@pytest.mark.parametrize("territory", ["wallis_et_futuna", "polynesie_francaise",
+                                       "nouvelle_caledonie"])
+def test_pacific_results_say_the_national_smic_is_a_default(params: Parameters,
+                                                            territory: str) -> None:
+    place = params.territories[territory]
+    result = simulate(params, simulation(params, territory=place))
+    text = plain(warnings_html(params, result))
+    assert "Aucune source ne donne de salaire minimum ni de cotisations pour ce territoire " \
+           f"({place.name})" in text
+
+
+@pytest.mark.parametrize("territory", ["metropole", "saint_pierre_et_miquelon", "mayotte"])
+def test_other_territories_have_no_such_warning(params: Parameters, territory: str) -> None:
+    result = simulate(params, simulation(params, territory=params.territories[territory]))
+    assert "Aucune source ne donne de salaire minimum" not in warnings_html(params, result)
+
+
+def test_wallis_et_futuna_amount_is_marked_as_not_in_the_sources(params: Parameters) -> None:
+    subsidy = params.subsidy(params.territories["wallis_et_futuna"])
+    assert subsidy.uncertain
+    assert "Wallis-et-Futuna" not in params["subvention_public_autres_outre_mer"].label
+    result = simulate(params, simulation(params, territory=params.territories["wallis_et_futuna"]))
+    assert "Aucune source ne cite Wallis-et-Futuna" in plain(warnings_html(params, result))

@@ -133,3 +133,27 @@ def test_wallis_et_futuna_amount_is_marked_as_not_in_the_sources(params: Paramet
     assert "Wallis-et-Futuna" not in params["subvention_public_autres_outre_mer"].label
     result = simulate(params, simulation(params, territory=params.territories["wallis_et_futuna"]))
     assert "Aucune source ne cite Wallis-et-Futuna" in plain(warnings_html(params, result))
+
+
+# --- 7. the subsidised period runs from the contract start and ends the day before ---------
+
+def test_the_subsidised_period_ends_the_day_before_the_same_date(params: Parameters) -> None:
+    found = {d.kind: d for d in deadlines_for(
+        Milestone(kind="debut_contrat", date=D(2021, 4, 1)), params)}
+    assert found["fin_subvention"].date == D(2023, 3, 31)
+    assert found["fin_convention"].date == D(2024, 3, 31)
+    assert "depuis le début du contrat de travail" in found["fin_subvention"].explanation
+
+
+def test_from_the_post_date_the_result_says_what_it_assumes(params: Parameters) -> None:
+    found = {d.kind: d for d in deadlines_for(
+        Milestone(kind="prise_de_poste", date=D(2021, 4, 1)), params)}
+    assert found["fin_subvention"].date == D(2023, 3, 31)
+    assert "comme si le contrat avait commencé ce jour-là" in \
+        found["fin_subvention"].explanation
+
+
+async def test_the_reminders_flow_asks_for_the_contract_start(chat) -> None:
+    await chat.say("/rappels")
+    await chat.press("Le contrat de travail a commencé")
+    assert "À quelle date le contrat de travail du conseiller a-t-il commencé ?" in chat.text

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from bot import formatting
 from bot.deadlines import MILESTONES, Milestone, deadlines_for, describe
 from bot.params import Parameters, Territory
-from bot.reminders import describe_schedule, plan
+from bot.reminders import describe_schedule, plan, policy_for
 from bot.rules import (
     COMMITMENT_PARAMS,
     COMMITMENTS,
@@ -189,7 +189,7 @@ def _deadlines(env: RuleEnv, answers: Mapping[str, Any]) -> dict[str, Any]:
     territory = territory_of(env.params, answers)
     deadlines = deadlines_for(milestone_of(answers), env.params)
     now = env.now or dt.datetime.combine(env.today, dt.time(0), tzinfo=territory.zone)
-    schedule = plan(deadlines, territory.timezone, now=now)
+    schedule = plan(deadlines, territory.timezone, now=now, policy=policy_for(territory))
     return {"echeances": "\n\n".join(describe(d) for d in deadlines),
             "rappels": describe_schedule(schedule),
             "nombre_rappels": len(schedule.planned),

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
+
 from bot import formatting
 from bot.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
 
@@ -111,6 +113,7 @@ class Territory:
     smic_param: str
     words: tuple[str, ...]
     wages_known: bool = True    # false: no minimum wage nor contributions in the sources
+    holidays: str | None = None  # subdivision of France in the `holidays` library ("971")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -325,8 +328,13 @@ def _territory(doc: YamlDoc, territory_id: str, raw: Any, params: dict[str, Para
         errors.append(doc.error(f"{what} : description attendue", *path))
         return None
     errors += _unknown_keys(doc, raw, {"nom", "code", "outre_mer", "fuseau",
-                                       "subvention_public", "smic", "mots", "salaires_connus"},
-                            path)
+                                       "subvention_public", "smic", "mots", "salaires_connus",
+                                       "jours_feries"}, path)
+    if raw.get("jours_feries") is not None and \
+            raw["jours_feries"] not in holidays.France.subdivisions:
+        errors.append(doc.error(f"{what} : « jours_feries » « {raw['jours_feries']} » inconnu "
+                                f"(attendu : {', '.join(holidays.France.subdivisions)})",
+                                *path, "jours_feries"))
     if not isinstance(raw.get("salaires_connus", True), bool):
         errors.append(doc.error(f"{what} : « salaires_connus » doit valoir true ou false",
                                 *path, "salaires_connus"))
@@ -357,4 +365,5 @@ def _territory(doc: YamlDoc, territory_id: str, raw: Any, params: dict[str, Para
                      overseas=raw["outre_mer"], timezone=raw["fuseau"],
                      subsidy_param=raw["subvention_public"], smic_param=raw["smic"],
                      words=tuple(str(w) for w in words),
-                     wages_known=raw.get("salaires_connus", True))
+                     wages_known=raw.get("salaires_connus", True),
+                     holidays=raw.get("jours_feries"))

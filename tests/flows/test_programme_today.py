@@ -7,11 +7,12 @@ import datetime as dt
 
 import pytest
 
-from bot import formatting
+from bot import formatting, ics
 from bot.content import Content
 from bot.deadlines import Milestone, deadlines_for
 from bot.flowrules import REGISTRY, RuleEnv, payments_html, period_html, warnings_html
 from bot.params import Parameters
+from bot.reminders import plan, policy_for
 from bot.rules import simulate
 from tests.flows.test_rules import simulation
 
@@ -157,3 +158,51 @@ async def test_the_reminders_flow_asks_for_the_contract_start(chat) -> None:
     await chat.say("/rappels")
     await chat.press("Le contrat de travail a commencé")
     assert "À quelle date le contrat de travail du conseiller a-t-il commencé ?" in chat.text
+
+
+# --- 8. reminders skip the public holidays of the territory --------------------------------
+
+def reminder_days(params: Parameters, territory: str, selected: dt.date) -> list[dt.date]:
+    place = params.territories[territory]
+    deadline, = deadlines_for(Milestone(kind="candidat_selectionne", date=selected), params)
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    schedule = plan([deadline], place.timezone, now=now, policy=policy_for(place))
+    return [r.day for r in schedule.planned]
+
+
+def test_a_reminder_on_14_july_moves_to_the_working_day_before(params: Parameters) -> None:
+    # signature due on Monday 14 July 2025 (15 days after 29 June): stated as it is
+    deadline, = deadlines_for(Milestone(kind="candidat_selectionne", date=D(2025, 6, 29)),
+                              params)
+    assert deadline.date == D(2025, 7, 14)
+    assert reminder_days(params, "metropole", D(2025, 6, 29)) == [
+        D(2025, 7, 7), D(2025, 7, 11)]   # J-2 (Sat 12) and J0 (holiday) → Fri 11, kept once
+
+
+@pytest.mark.parametrize(("territory", "last"), [
+    ("martinique", D(2025, 5, 21)),   # 22 May: abolition of slavery in Martinique
+    ("guadeloupe", D(2025, 5, 22)),   # in Guadeloupe it is 27 May
+    ("metropole", D(2025, 5, 22)),
+])
+def test_holidays_are_those_of_the_territory(params: Parameters, territory: str,
+                                             last: dt.date) -> None:
+    assert reminder_days(params, territory, D(2025, 5, 7))[-1] == last
+
+
+def test_every_territory_has_its_holidays(params: Parameters) -> None:
+    for place in params.territories.values():
+        working = policy_for(place).is_working_day
+        assert not working(D(2026, 12, 25)) and not working(D(2026, 5, 1)), place.id
+    reunion = policy_for(params.territories["reunion"]).is_working_day
+    metropole = policy_for(params.territories["metropole"]).is_working_day
+    assert not reunion(D(2027, 12, 20)) and metropole(D(2027, 12, 20))  # a Monday
+
+
+def test_calendar_alarms_follow_the_territory_holidays(params: Parameters) -> None:
+    deadline, = deadlines_for(Milestone(kind="candidat_selectionne", date=D(2025, 5, 7)),
+                              params)
+    nine = dt.timedelta(hours=9)
+    martinique = ics.alarms(deadline, policy_for(params.territories["martinique"]))
+    metropole = ics.alarms(deadline, policy_for(params.territories["metropole"]))
+    assert nine in metropole and nine not in martinique
+    assert nine - dt.timedelta(days=1) in martinique

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import formatting
 from bot.content import Content
-from bot.quick import answer, parse
+from bot.quick import QuickRequest, answer, parse
 from bot.text import normalize
 
 
@@ -54,6 +54,29 @@ def test_uncertain_amounts_are_flagged(content: Content) -> None:
     assert "à confirmer" in text
 
 
+def private_request(content: Content, *, overseas: bool) -> QuickRequest:
+    """Two posts in a private structure, overseas or in métropole (the answer, not parse)."""
+    territories = tuple(t for t in content.params.territories.values()
+                        if t.overseas == overseas)
+    return QuickRequest(posts=2, territories=territories, overseas=overseas, private=True,
+                        posts_given=True, structure="prive")
+
+
+def test_private_amount_is_not_labelled_with_a_territory(content: Content) -> None:
+    params = content.params
+    text = answer(private_request(content, overseas=True), params)
+    assert f"2 × {formatting.euros(params['subvention_prive_v1'].value)}" in text
+    for territory in params.territories.values():
+        assert f"{territory.name} :" not in text, territory.name
+        assert f"{territory.name}, " not in text, territory.name
+
+
+def test_private_basis_is_the_private_ami_not_the_2020_one(content: Content) -> None:
+    text = answer(private_request(content, overseas=False), content.params)
+    assert "AMI 2020" not in text
+    assert f"AMI des structures privées du {content.params['date_ami_prive'].format()}" in text
+
+
 def test_not_an_amount_question(content: Content) -> None:
     for question in ("combien gagne un maire", "subvention pour un city stade",
                      "combien de temps pour signer le contrat", "qui peut candidater",
@@ -66,20 +89,3 @@ def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
     assert text is not None
     assert "indiquez un nombre de postes entre 1 et" in text
 
-
-def test_private_amount_is_not_labelled_with_a_territory(content: Content) -> None:
-    params = content.params
-    text = ask(content, "combien pour 2 postes dans une association en outre-mer ?")
-    assert text is not None
-    per_post = params["subvention_prive_v1"].value
-    assert f"2 × {formatting.euros(per_post)}" in text
-    for territory in params.territories.values():
-        assert f"{territory.name} :" not in text, territory.name
-        assert f"{territory.name}, " not in text, territory.name
-
-
-def test_private_basis_is_the_private_ami_not_the_2020_one(content: Content) -> None:
-    text = ask(content, "subvention pour 1 poste dans une association")
-    assert text is not None
-    assert "AMI 2020" not in text
-    assert f"AMI des structures privées du {content.params['date_ami_prive'].format()}" in text

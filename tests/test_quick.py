@@ -88,4 +88,3 @@ def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
     text = ask(content, "combien pour 999999 postes")
     assert text is not None
     assert "indiquez un nombre de postes entre 1 et" in text
-

@@ -7,8 +7,11 @@ Date arithmetic follows the way French law counts délais (art. 641 of the Code 
 civile): a délai of N days runs from the day after the event, so it ends on event + N days;
 a délai of N months ends on the same day-of-month N months later, or on the last day of
 that month when it has no such day (31 January + 1 month = 28 or 29 February). A deadline
-that falls on a weekend is kept as it is (not moved to the next working day): these are
-commitments towards the State, and telling the earlier date is the safe side.
+that falls on a weekend or a public holiday is kept as it is (not moved to the next working
+day; only its reminders move, see bot/reminders.py): these are
+commitments towards the State, and telling the earlier date is the safe side. A period of N
+months (the subsidised period, the convention) is not a délai: it ends the day before the
+same date N months later (24 months from 1 April 2021 end on 31 March 2023).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from bot import formatting
 from bot.params import Parameter, Parameters
 
 MilestoneKind = Literal[
-    "candidat_presente", "candidat_selectionne", "contrat_signe", "prise_de_poste",
-    "fin_formation", "depart_conseiller",
+    "candidat_presente", "candidat_selectionne", "contrat_signe", "debut_contrat",
+    "prise_de_poste", "fin_formation", "depart_conseiller",
 ]
 SECONDARY = "CONFIRMÉ (secondaire)"
 
@@ -52,6 +55,10 @@ MILESTONES: dict[str, MilestoneInfo] = {
         label="Contrat signé",
         question="À quelle date le contrat de travail a-t-il été signé ?",
         sentence="Contrat de travail signé le {date}."),
+    "debut_contrat": MilestoneInfo(
+        label="Début du contrat",
+        question="À quelle date le contrat de travail du conseiller a-t-il commencé ?",
+        sentence="Contrat de travail commencé le {date}."),
     "prise_de_poste": MilestoneInfo(
         label="Prise de poste",
         question="À quelle date le conseiller a-t-il pris son poste ?",
@@ -74,6 +81,7 @@ class Regime:
     param: str                  # a parameter in jours or mois
     since: str | None = None    # a parameter of unit date: the regime applies from that day
     explain: str                # template, see `Rule`
+    doubtful: bool = False      # the sources give this délai for only some of the cases
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,7 +99,43 @@ class Rule:
     regimes: tuple[Regime, ...]         # sorted by `since`; the first one has since=None
     alternative: str | None = None      # another source's délai, said in the explanation
     indicative: bool = False            # the real date is in the convention
+    period: bool = False                # a period of N months: it ends the day before
     end_of_funding: str | None = None   # parameter (annee): warn when the date is that late
+
+
+# Where the subsidised period is counted from: the contract start (the conseiller is paid
+# during the training that comes before taking the post).
+FROM_CONTRACT = ("Cette durée se compte depuis le début du contrat de travail : le conseiller "
+                 "est déjà payé pendant sa formation, avant sa prise de poste.")
+FROM_POST = ("Calcul fait depuis la date de prise de poste que vous avez donnée, comme si le "
+             "contrat avait commencé ce jour-là. Cette durée se compte en principe depuis le "
+             "début du contrat de travail (le conseiller est payé pendant sa formation, avant "
+             "sa prise de poste) : si votre contrat a commencé plus tôt, cette date arrive "
+             "plus tôt d'autant. Pour un calcul exact, choisissez « Le contrat de travail a "
+             "commencé ».")
+
+
+def funding_rules(counted_from: str) -> tuple[Rule, ...]:
+    """End of the subsidised period and of the initial convention, from a start date."""
+    return (
+        Rule(kind="fin_subvention", label="Fin de la période subventionnée",
+             sentence="la période subventionnée de la convention initiale prend fin "
+                      "le {echeance}",
+             regimes=(Regime(
+                 param="duree_subvention_public_mois",
+                 explain="Pour une structure publique, la subvention de la convention "
+                         "initiale couvre {delai} (structure privée : "
+                         "{duree_subvention_prive_mois}). " + counted_from),),
+             indicative=True, period=True, end_of_funding="annee_fin_financement"),
+        Rule(kind="fin_convention", label="Fin de la convention",
+             sentence="la convention initiale avec l'État prend fin au plus tard "
+                      "le {echeance}",
+             regimes=(Regime(
+                 param="duree_convention_max_mois",
+                 explain="La convention initiale avec l'État dure {delai} au plus. "
+                         + counted_from),),
+             indicative=True, period=True, end_of_funding="annee_fin_financement"),
+    )
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
@@ -126,24 +170,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
                          "formation dans un délai de {delai} maximum après la signature de "
                          "son contrat de travail."),)),
     ),
-    "prise_de_poste": (
-        Rule(kind="fin_subvention", label="Fin de la période subventionnée",
-             sentence="la période subventionnée de la convention initiale prend fin "
-                      "le {echeance}",
-             regimes=(Regime(
-                 param="duree_subvention_public_mois",
-                 explain="Pour une structure publique, la subvention de la convention "
-                         "initiale couvre {delai} (structure privée : "
-                         "{duree_subvention_prive_mois})."),),
-             indicative=True, end_of_funding="annee_fin_financement"),
-        Rule(kind="fin_convention", label="Fin de la convention",
-             sentence="la convention initiale avec l'État prend fin au plus tard "
-                      "le {echeance}",
-             regimes=(Regime(
-                 param="duree_convention_max_mois",
-                 explain="La convention initiale avec l'État dure {delai} au plus."),),
-             indicative=True, end_of_funding="annee_fin_financement"),
-    ),
+    "debut_contrat": funding_rules(FROM_CONTRACT),
+    "prise_de_poste": funding_rules(FROM_POST),
     "fin_formation": (
         Rule(kind="certification", label="Examens de certification",
              sentence="le conseiller doit s'être présenté aux examens de certification "
@@ -162,12 +190,14 @@ RULES: dict[str, tuple[Rule, ...]] = {
                  Regime(
                      param="delai_remplacement_2023_mois",
                      explain="Règle appliquée : avant les règles de gestion du "
-                             "{date_regles_2025}, la règle connue était celle annoncée lors "
-                             "du renouvellement des conventions (source secondaire) : "
-                             "remplacer le "
-                             "conseiller dans les {delai} suivant la fin du contrat "
-                             "précédent. Pour les départs à partir du {date_regles_2025}, "
-                             "le délai est de {delai_remplacement_mois}."),
+                             "{date_regles_2025}, la seule règle connue est celle annoncée "
+                             "pour le renouvellement des conventions (source "
+                             "secondaire) : remplacer le conseiller dans les {delai} suivant "
+                             "la fin du contrat précédent. Aucune source ne donne de délai de "
+                             "remplacement pour la convention initiale : si votre poste en "
+                             "relevait, ce délai est à vérifier. Pour les départs à partir du "
+                             "{date_regles_2025}, le délai est de {delai_remplacement_mois}.",
+                     doubtful=True),
                  Regime(
                      param="delai_remplacement_mois",
                      since="date_regles_2025",
@@ -177,8 +207,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     ),
 }
 
-INDICATIVE = ("Date indicative, calculée à partir de la prise de poste : la date qui fait foi "
-              "est celle de votre convention.")
+INDICATIVE = "Date indicative : la date qui fait foi est celle de votre convention."
 END_OF_FUNDING = ("L'État a annoncé qu'il cesserait de financer le dispositif à compter de "
                   "{annee} (annonce des documents budgétaires, à confirmer).")
 UNCERTAIN = "Délai incertain : par prudence, retenez la date la plus proche."
@@ -285,6 +314,8 @@ def _deadline(rule: Rule, milestone: Milestone, params: Parameters) -> Deadline:
     param = params[regime.param]
     value = param.value_at(milestone.date)
     due = shift(milestone.date, param, value)
+    if rule.period:  # 24 months from 1 April 2021 cover up to 31 March 2023
+        due -= dt.timedelta(days=1)
     fixed = {"jalon": formatting.date(milestone.date), "delai": param.format(value),
              "echeance": formatting.date(due)}
     used = [param]
@@ -303,7 +334,7 @@ def _deadline(rule: Rule, milestone: Milestone, params: Parameters) -> Deadline:
         if due.year >= int(end.value):  # type: ignore[arg-type]
             parts.append(END_OF_FUNDING.format(annee=end.value))
             used.append(end)
-    uncertain = param.uncertain
+    uncertain = param.uncertain or regime.doubtful
     if uncertain:
         parts.append(UNCERTAIN)
     sources = tuple(dict.fromkeys(s for p in used for s in p.sources))

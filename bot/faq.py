@@ -16,6 +16,16 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(\.depuis)?\}")
 ENTRY_KEYS = {"id", "question", "variantes", "reponse", "source", "statut", "voir_aussi"}
 MAX_ID_LENGTH = 40  # ids travel in button payloads, limited to 64 bytes by Telegram
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# Dated answers: an answer about applying or about a convention's figures names the period it
+# describes and says what holds today (the 2025 rules, the announced end of State funding).
+APPLYING = re.compile(r"candidater|s'inscri|peu(?:t|vent) devenir|obtenir (?:un|des) postes?")
+PERIOD_MARKERS = {
+    "convention_initiale": re.compile(r"\bAMI\b|(?i:convention initiale)|\{date_ami_prive\}"),
+    "renouvellement": re.compile(r"renouvellement", re.IGNORECASE),
+}
+PERIOD_NAMES = {"convention_initiale": "de la convention initiale",
+                "renouvellement": "du renouvellement"}
+TODAY = re.compile(r"\{date_regles_2025\}|\{annee_fin_financement\}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +144,7 @@ def _entry(doc: YamlDoc, index: int, raw: Any, params: Parameters,
     errors += source_errors
     answer = raw.get("reponse") if isinstance(raw.get("reponse"), str) else ""
     errors += _check_template(doc, index, what, answer, params, status == UNCERTAIN)
+    errors += _check_period(doc, index, what, answer, params)
     if len(errors) > count:
         return None
     return FaqEntry(
@@ -163,6 +174,26 @@ def _check_template(doc: YamlDoc, index: int, what: str, answer: str, params: Pa
     if "{" in leftover or "}" in leftover:
         errors.append(doc.error(f"{what} : accolade hors d'un paramètre reconnu "
                                 "(forme attendue : {nom_du_parametre})", index, "reponse"))
+    return errors
+
+
+def _check_period(doc: YamlDoc, index: int, what: str, answer: str,
+                  params: Parameters) -> list[ContentError]:
+    """An answer about applying or a convention's figures carries its period and today's."""
+    periods = {params[m.group(1)].period for m in PLACEHOLDER.finditer(answer)
+               if m.group(1) in params} - {None}
+    if APPLYING.search(answer):
+        periods.add("convention_initiale")
+    if not periods:
+        return []
+    errors = [doc.error(f"{what} : parle {PERIOD_NAMES[period]} sans dire de quelle période "
+                        "il s'agit (« AMI », « convention initiale », « renouvellement »)",
+                        index, "reponse")
+              for period in sorted(periods) if not PERIOD_MARKERS[period].search(answer)]
+    if not TODAY.search(answer):
+        errors.append(doc.error(f"{what} : parle de candidature ou de montants sans dire ce "
+                                "qui vaut aujourd'hui (citez {date_regles_2025} ou "
+                                "{annee_fin_financement})", index, "reponse"))
     return errors
 
 

@@ -12,8 +12,9 @@ from typing import Any, Literal
 from bot import formatting
 from bot.deadlines import MILESTONES, Milestone, deadlines_for, describe
 from bot.params import Parameters, Territory
-from bot.reminders import describe_schedule, plan
+from bot.reminders import describe_schedule, plan, policy_for
 from bot.rules import (
+    COMMITMENT_PARAMS,
     COMMITMENTS,
     ESTABLISHMENTS,
     PRIVATE_KINDS,
@@ -21,6 +22,7 @@ from bot.rules import (
     Simulation,
     SimulationInput,
     allocation_closed,
+    doubtful_commitments,
     eligibility,
     simulate,
     smic_at,
@@ -54,6 +56,12 @@ class RuleSpec:
     optional: frozenset[str] = frozenset()
     choices: Callable[[Parameters], Mapping[str, frozenset[str]]] = field(
         default=lambda params: {})
+    # A rejecting outcome (output → value, "statut" → "non_eligible") and, per input, the
+    # parameter whose uncertainty the rule takes into account (it then says "à vérifier").
+    # `python -m bot check` refuses a rejection drawn from an answer asked with an uncertain
+    # parameter the rule does not guard.
+    rejects: Mapping[str, str] = field(default_factory=dict)
+    guards: Mapping[str, str] = field(default_factory=dict)
 
     def allowed(self, params: Parameters) -> Mapping[str, frozenset[str]]:
         """Choice values the rule understands, per input."""
@@ -67,9 +75,11 @@ def _eligibility(env: RuleEnv, answers: Mapping[str, Any]) -> dict[str, Any]:
     gip = answers.get("gip_public")
     result = eligibility(answers["structure"], gip_public=None if gip is None else gip == "oui",
                          establishment=answers.get("etablissement"),
-                         private_kind=answers.get("prive_type"), commitments=commitments)
+                         private_kind=answers.get("prive_type"), commitments=commitments,
+                         doubtful=doubtful_commitments(env.params))
     return {"statut": result.status, "structure_eligible": result.structure_ok,
             "engagements_refuses": len(result.refused_commitments),
+            "engagements_a_verifier": len(result.doubtful_refusals),
             "attribution_fermee": allocation_closed(env.params, env.today)}
 
 
@@ -79,8 +89,10 @@ ELIGIBILITY = RuleSpec(
             "prive_type": "choice", **dict.fromkeys(COMMITMENTS, "choice")},
     optional=frozenset({"gip_public", "etablissement", "prive_type", *COMMITMENTS}),
     outputs={"statut": "code", "structure_eligible": "bool", "engagements_refuses": "int",
-             "attribution_fermee": "bool"},
+             "engagements_a_verifier": "int", "attribution_fermee": "bool"},
     run=_eligibility,
+    rejects={"statut": "non_eligible"},
+    guards=COMMITMENT_PARAMS,
     choices=lambda params: {"structure": STRUCTURES, "gip_public": YES_NO,
                             "etablissement": ESTABLISHMENTS, "prive_type": PRIVATE_KINDS,
                             **dict.fromkeys(COMMITMENTS, YES_NO)})
@@ -143,6 +155,7 @@ def _simulation(env: RuleEnv, answers: Mapping[str, Any]) -> dict[str, Any]:
         "versements": payments_html(params, result),
         "detail_mensuel": months_html(result),
         "alertes": warnings_html(params, result),
+        "avertissement": period_html(params, result),
         "sources_simulation": sources_html(params, result),
     }
 
@@ -156,7 +169,8 @@ SIMULATION = RuleSpec(
     outputs={"subvention_poste": "euros", "subvention_totale": "euros", "cout_poste": "euros",
              "cout_total": "euros", "reste_poste": "euros", "reste_total": "euros",
              "plafond_poste": "euros", "parcours_formation": "number", "versements": "html",
-             "detail_mensuel": "html", "alertes": "html", "sources_simulation": "html"},
+             "detail_mensuel": "html", "alertes": "html", "avertissement": "html",
+             "sources_simulation": "html"},
     run=_simulation,
     choices=lambda params: {**_territory_choices(params),
                             "structure": frozenset({"public", "prive"}),
@@ -175,7 +189,7 @@ def _deadlines(env: RuleEnv, answers: Mapping[str, Any]) -> dict[str, Any]:
     territory = territory_of(env.params, answers)
     deadlines = deadlines_for(milestone_of(answers), env.params)
     now = env.now or dt.datetime.combine(env.today, dt.time(0), tzinfo=territory.zone)
-    schedule = plan(deadlines, territory.timezone, now=now)
+    schedule = plan(deadlines, territory.timezone, now=now, policy=policy_for(territory))
     return {"echeances": "\n\n".join(describe(d) for d in deadlines),
             "rappels": describe_schedule(schedule),
             "nombre_rappels": len(schedule.planned),
@@ -254,9 +268,12 @@ def payments_html(params: Parameters, result: Simulation) -> str:
         for payment in result.payments:
             bonus = f" + {formatting.euros(payment.bonus)} de bonification QPV/ZRR" \
                 if payment.bonus else ""
+            end = (" ⚠ cette année atteint la fin annoncée du financement de l'État à compter "
+                   f"de {params['annee_fin_financement'].format()}") \
+                if payment.after_funding_end else ""
             lines.append(f"• année {payment.year} (du {formatting.date(payment.start)} au "
                          f"{formatting.date(payment.end)}) : "
-                         f"{formatting.euros(payment.amount)}{bonus}")
+                         f"{formatting.euros(payment.amount)}{bonus}{end}")
         if result.prorated:
             lines.append(
                 f"Contrat de {formatting.quantity(inp.months, 'mois', 'mois')}, plus court que "
@@ -267,6 +284,26 @@ def payments_html(params: Parameters, result: Simulation) -> str:
             f"⚠ Le coût salarial justifié ({formatting.euros(result.cost)} par poste) est "
             f"inférieur à la subvention prévue ({formatting.euros(result.granted)}) : "
             f"{formatting.euros(result.to_repay)} par poste seraient à reverser.")
+    return "\n".join(lines)
+
+
+def period_html(params: Parameters, result: Simulation) -> str:
+    """What the sources say of a contract that starts after the 2025 rules or reaches the
+    announced end of State funding: shown first, before any figure."""
+    lines = []
+    if result.closed_since:
+        lines.append(
+            f"⚠ <b>Depuis le {formatting.date(result.closed_since)}, aucun nouveau poste n'est "
+            "attribué et aucune nouvelle convention n'est signée</b> (règles de gestion publiées "
+            "dans la FAQ officielle) : seules les conventions déjà signées sont payées. Ce "
+            "calcul ne vaut que pour un poste déjà conventionné, par exemple le remplaçant d'un "
+            "conseiller parti, recruté sans nouvelle convention.")
+    if result.past_funding_end:
+        year = params["annee_fin_financement"].format()
+        lines.append(
+            "⚠ <b>Le projet de loi de finances 2026 annonce que « l'État cessera de financer ce "
+            f"dispositif à compter de {year} »</b> ; le texte final de la loi de finances 2026 "
+            "n'a pas été trouvé. Les montants après cette date ne sont pas garantis.")
     return "\n".join(lines)
 
 
@@ -304,6 +341,11 @@ def warnings_html(params: Parameters, result: Simulation) -> str:
     smic = params[inp.territory.smic_param]
     if national is not None and smic.id != national.smic_param and smic.note:
         lines.append(f"⚠ {html.escape(smic.label)} : {html.escape(smic.note)}")
+    if not inp.territory.wages_known:
+        lines.append("⚠ Aucune source ne donne de salaire minimum ni de cotisations pour ce "
+                     f"territoire ({html.escape(inp.territory.name)}) : le calcul applique, "
+                     "faute de mieux, le SMIC national et les cotisations patronales d'une "
+                     "collectivité de métropole. Votre coût réel peut être très différent.")
     if inp.convention == "renouvellement_2023" and inp.territory.overseas:
         lines.append("⚠ Aucune majoration outre-mer n'est connue pour le renouvellement : "
                      "les montants nationaux sont appliqués (à confirmer).")

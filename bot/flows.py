@@ -39,6 +39,8 @@ PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:\.([a-z0-9_]+))?\}")
 PARAMS_NAMESPACE = "parametres"
 OPERATORS = ("egal", "different", "dans", "hors", "au_moins", "au_plus", "plus_de", "moins_de")
 ORDERED_KINDS = frozenset({"int", "euros", "percent", "date"})
+# A text that concludes against the structure: it must never rest on an uncertain parameter.
+REJECTION = re.compile(r"n'(?:est|êtes) pas éligible|non éligible|❌")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +234,7 @@ class _Loader:
         if len(self.errors) > count:
             return None
         _Names(self, steps, first, kinds).check()
+        self._check_certainty(steps)
         if len(self.errors) > count:
             return None
         return Flow(id=flow_id, version=version, title=data["titre"].strip(), first=first,
@@ -536,6 +539,36 @@ class _Loader:
                                    "etapes", self._raw_index(step), "regle")
                     kinds[name] = kind
         return kinds
+
+    def _uncertain_param_ids(self, text: str) -> list[str]:
+        return [attr for name, attr in PLACEHOLDER.findall(text)
+                if name == PARAMS_NAMESPACE and attr in self.params
+                and self.params[attr].uncertain]
+
+    def _check_certainty(self, steps: dict[str, Step]) -> None:
+        """No "non éligible" (from a rule or in a text) resting on an uncertain parameter."""
+        basis = {step.id: found[0] for step in steps.values() if step.asks
+                 if (found := [p for part in step.text
+                               for p in self._uncertain_param_ids(part.text)])}
+        for step in steps.values():
+            index = self._raw_index(step)
+            rule = step.rule
+            for name, param in basis.items():
+                if rule is not None and rule.rejects and name in rule.inputs and \
+                        rule.guards.get(name) != param:
+                    outcome = ", ".join(rule.rejects.values())
+                    self.error(f"étape « {step.id} » : la règle « {rule.name} » peut conclure "
+                               f"« {outcome} » sur la réponse « {name} », demandée avec le "
+                               f"paramètre INCERTAIN « {param} » : un résultat ne repose "
+                               "jamais sur un paramètre incertain seul (« à vérifier »)",
+                               "etapes", index, "regle")
+            for i, part in enumerate(() if step.asks else step.text):
+                resting = [*self._uncertain_param_ids(part.text),
+                           *(basis[t.name] for t in part.tests if t.name in basis)]
+                if resting and REJECTION.search(part.text):
+                    self.error(f"étape « {step.id} » : conclusion « non éligible » qui repose "
+                               f"sur le paramètre INCERTAIN « {resting[0]} » : dites "
+                               "« à vérifier » et pourquoi", "etapes", index, "texte", i)
 
     def _check_graph(self, steps: dict[str, Step], first: str) -> None:
         reached = reachable(steps, first, ())

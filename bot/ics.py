@@ -11,7 +11,7 @@ at 75 octets without splitting a UTF-8 character; TEXT values escape \\ ; , and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.deadlines import Deadline, Milestone, deadlines_for
@@ -123,9 +123,12 @@ def event(chat_id: int, deadline: Deadline, *, sequence: int = 0,
 
 def milestones_calendar(chat_id: int, milestones: Iterable[tuple[int, Milestone]],
                         params: Parameters, *, now: dt.datetime,
-                        policy: Policy | None = DEFAULT_POLICY) -> bytes:
-    """The .ics of the deadlines of a chat's milestones, given as (row id, milestone)."""
-    events = [event(chat_id, deadline, sequence=milestone_id, policy=policy)
+                        policy: Policy | None = DEFAULT_POLICY,
+                        policies: Mapping[int, Policy] | None = None) -> bytes:
+    """The .ics of the deadlines of a chat's milestones, given as (row id, milestone); the
+    alarms follow `policies[row id]` (the milestone's territory) when given, else `policy`."""
+    events = [event(chat_id, deadline, sequence=milestone_id,
+                    policy=(policies or {}).get(milestone_id, policy))
               for milestone_id, milestone in milestones
               for deadline in deadlines_for(milestone, params)]
     events.sort(key=lambda e: (e.day, e.uid))

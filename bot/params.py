@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
 
 from bot import formatting
 from bot.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
@@ -15,7 +18,11 @@ UNITS = (
     "euros", "euros_horaire", "mois", "jours", "heures", "pourcent", "nombre", "date", "annee",
 )
 STATUSES = ("CONFIRMÉ", "CONFIRMÉ (secondaire)", "INCERTAIN")
+# The conventions a figure belongs to: an answer that uses it must say which one it describes.
+PERIODS = ("convention_initiale", "renouvellement")
 UNCERTAIN = "INCERTAIN"
+# A file of the project ("facts.md", "parametres.yaml"): users see sources, never our files.
+INTERNAL_FILE = re.compile(r"\b[\w-]+\.(?:md|py|ya?ml)\b")
 
 Value = float | int | dt.date
 
@@ -42,6 +49,7 @@ class Parameter:
     status: str
     note: str | None
     series: tuple[tuple[dt.date | None, Value], ...]
+    period: str | None = None   # one of PERIODS for a figure of one convention
 
     @property
     def uncertain(self) -> bool:
@@ -104,6 +112,8 @@ class Territory:
     subsidy_param: str
     smic_param: str
     words: tuple[str, ...]
+    wages_known: bool = True    # false: no minimum wage nor contributions in the sources
+    holidays: str | None = None  # subdivision of France in the `holidays` library ("971")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -158,6 +168,9 @@ def load_sources(path: Path) -> tuple[dict[str, Source], list[ContentError]]:
         if file is not None and not (root / str(file)).is_file():
             errors.append(doc.error(f"source « {source_id} » : fichier « {file} » introuvable",
                                     source_id, "fichier"))
+        for key in ("court", "titre"):
+            errors += internal_file_errors(doc, raw.get(key), f"source « {source_id} »",
+                                           (source_id, key))
         sources[str(source_id)] = Source(
             id=str(source_id), short=str(raw.get("court", "")), title=str(raw.get("titre", "")),
             url=raw.get("url"), file=file)
@@ -202,6 +215,16 @@ def _unknown_keys(doc: YamlDoc, raw: dict[str, Any], allowed: set[str],
             for key in raw if key not in allowed]
 
 
+def internal_file_errors(doc: YamlDoc, text: Any, what: str,
+                         path: tuple[str | int, ...]) -> list[ContentError]:
+    """A user-facing text that names one of the project's files (users see sources only)."""
+    if not isinstance(text, str):
+        return []
+    return [doc.error(f"{what} : « {match.group(0)} » est un fichier du projet ; citez la "
+                      "source publique, jamais nos fichiers", *path)
+            for match in INTERNAL_FILE.finditer(text)]
+
+
 def check_sources(doc: YamlDoc, raw: Any, sources: dict[str, Source], what: str,
                   path: tuple[str | int, ...]) -> tuple[tuple[str, ...], list[ContentError]]:
     """Validate a `source` field: a non-empty list of known source ids."""
@@ -225,7 +248,11 @@ def _parameter(doc: YamlDoc, param_id: str, raw: Any, sources: dict[str, Source]
         errors.append(doc.error(f"{what} : description attendue", *path))
         return None
     errors += _unknown_keys(doc, raw, {"libelle", "valeur", "valeurs", "unite", "source",
-                                       "statut", "note"}, path)
+                                       "statut", "note", "periode"}, path)
+    period = raw.get("periode")
+    if period is not None and period not in PERIODS:
+        errors.append(doc.error(f"{what} : période « {period} » inconnue (attendu : "
+                                f"{', '.join(PERIODS)})", *path, "periode"))
     if not isinstance(raw.get("libelle"), str):
         errors.append(doc.error(f"{what} : « libelle » manquant", *path))
     unit = raw.get("unite")
@@ -242,11 +269,14 @@ def _parameter(doc: YamlDoc, param_id: str, raw: Any, sources: dict[str, Source]
     if status == UNCERTAIN and not raw.get("note"):
         errors.append(doc.error(f"{what} : un paramètre INCERTAIN doit avoir une « note » "
                                 "qui explique l'incertitude", *path))
+    for key in ("libelle", "note"):
+        errors += internal_file_errors(doc, raw.get(key), what, (*path, key))
     series = _series(doc, what, raw, unit, path, errors)
     if series is None:
         return None
     return Parameter(id=param_id, label=str(raw.get("libelle", "")), unit=str(unit),
-                     sources=source_ids, status=status, note=raw.get("note"), series=series)
+                     sources=source_ids, status=status, note=raw.get("note"), series=series,
+                     period=period)
 
 
 def _series(doc: YamlDoc, what: str, raw: dict[str, Any], unit: Any,
@@ -298,7 +328,16 @@ def _territory(doc: YamlDoc, territory_id: str, raw: Any, params: dict[str, Para
         errors.append(doc.error(f"{what} : description attendue", *path))
         return None
     errors += _unknown_keys(doc, raw, {"nom", "code", "outre_mer", "fuseau",
-                                       "subvention_public", "smic", "mots"}, path)
+                                       "subvention_public", "smic", "mots", "salaires_connus",
+                                       "jours_feries"}, path)
+    if raw.get("jours_feries") is not None and \
+            raw["jours_feries"] not in holidays.France.subdivisions:
+        errors.append(doc.error(f"{what} : « jours_feries » « {raw['jours_feries']} » inconnu "
+                                f"(attendu : {', '.join(holidays.France.subdivisions)})",
+                                *path, "jours_feries"))
+    if not isinstance(raw.get("salaires_connus", True), bool):
+        errors.append(doc.error(f"{what} : « salaires_connus » doit valoir true ou false",
+                                *path, "salaires_connus"))
     count = len(errors)
     if not isinstance(raw.get("nom"), str):
         errors.append(doc.error(f"{what} : « nom » manquant", *path))
@@ -325,4 +364,6 @@ def _territory(doc: YamlDoc, territory_id: str, raw: Any, params: dict[str, Para
     return Territory(id=territory_id, name=raw["nom"], code=raw.get("code"),
                      overseas=raw["outre_mer"], timezone=raw["fuseau"],
                      subsidy_param=raw["subvention_public"], smic_param=raw["smic"],
-                     words=tuple(str(w) for w in words))
+                     words=tuple(str(w) for w in words),
+                     wages_known=raw.get("salaires_connus", True),
+                     holidays=raw.get("jours_feries"))

@@ -182,8 +182,10 @@ def answer(request: QuickRequest, params: Parameters) -> str:
         figure = (f"{formatting.number(posts)} × {subsidy.per_post.format()} = "
                   f"<b>{formatting.euros(subsidy.total)}</b>")
         flag = " (montant à confirmer)" if subsidy.uncertain else ""
-        lines.append(f"• {html.escape(names)} : {figure}{flag}" if len(groups) > 1 or
-                     request.overseas else f"{figure}{flag}")
+        # The private amount does not depend on the territory: no territory label then.
+        labelled = (len(groups) > 1 or request.overseas) and not request.private
+        lines.append(f"• {html.escape(names)} : {figure}{flag}" if labelled
+                     else f"{figure}{flag}")
         for source in subsidy.per_post.sources:
             if source not in sources:
                 sources.append(source)
@@ -194,19 +196,21 @@ def answer(request: QuickRequest, params: Parameters) -> str:
             break
     where = ("structure privée" if request.private else "outre-mer" if request.overseas
              else ", ".join(t.name for t in request.territories))
-    employer = "structure privée" if request.private else "employeur public"
+    ami = (f"AMI des structures privées du {params['date_ami_prive'].format()}"
+           if request.private else "AMI 2020, employeur public")
     duration = params["duree_subvention_prive_mois" if request.private
                       else "duree_subvention_public_mois"].format()
     header = (f"<b>Subvention de l'État pour {formatting.quantity(posts, 'poste')} "
               f"({html.escape(where)})</b>")
-    basis = (f"Base : AMI 2020, {employer}, par poste, sur {duration}. "
+    basis = (f"Base : {ami}, par poste, sur {duration}. "
              f"Depuis le {params['date_regles_2025'].format()}, aucun nouveau poste "
              "n'est attribué.")
     parts = [header, *lines]
     if uncertain_notes:
         parts.extend("⚠ " + html.escape(note) for note in uncertain_notes)
     parts.append(basis)
-    sources += [s for s in params["date_regles_2025"].sources if s not in sources]
+    dated = ("date_ami_prive", "date_regles_2025") if request.private else ("date_regles_2025",)
+    sources = list(dict.fromkeys([*sources, *(s for p in dated for s in params[p].sources)]))
     parts.append(f"\n<i>Source : {html.escape(params.cite(tuple(sources)))}</i>")
     return "\n".join(parts)
 

@@ -19,7 +19,7 @@ from bot.callbacks import checked
 from bot.deadlines import MILESTONES, RULES, deadlines_for
 from bot.flowrules import milestone_of, territory_of
 from bot.reminder_store import ReminderStore, describe_pending
-from bot.reminders import clock_time, plan
+from bot.reminders import clock_time, plan, policy_for
 
 if TYPE_CHECKING:
     from bot.content import Content
@@ -166,8 +166,11 @@ class ReminderChat:
         milestones = await self.reminders.milestones(chat)
         if not milestones:
             return await self.home(conversation, "Aucune étape enregistrée : rien à exporter.")
+        params = self.content.params
+        policies = {m.id: policy_for(params.territories[m.territory]) for m in milestones
+                    if m.territory in params.territories}
         data = ics.milestones_calendar(chat, [(m.id, m.milestone) for m in milestones],
-                                       self.content.params, now=self.clock())
+                                       params, now=self.clock(), policies=policies)
         return Outgoing(
             text=("Vos échéances au format agenda : ouvrez ce fichier pour les ajouter à "
                   "votre agenda (Outlook, Google Agenda, Thunderbird…)."),
@@ -184,7 +187,8 @@ class ReminderChat:
         territory = territory_of(params, values)
         milestone = milestone_of(values)
         now = self.clock()
-        schedule = plan(deadlines_for(milestone, params), territory.timezone, now=now)
+        schedule = plan(deadlines_for(milestone, params), territory.timezone, now=now,
+                        policy=policy_for(territory))
         chat = conversation.chat_id
         replaced = [m for m in await self.reminders.milestones(chat)
                     if m.milestone.kind == milestone.kind]

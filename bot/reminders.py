@@ -4,12 +4,14 @@ Choices, so that they are written down once:
 - A reminder goes out at a civil hour of the collectivité's time zone (default 9:00), N days
   before the deadline (default 7, 2 and 0). Its instant is stored in UTC; it is computed with
   zoneinfo for that very day, so 9:00 stays 9:00 local across daylight saving changes.
-- Working days are Monday to Friday. Public holidays are not taken into account: they differ
-  between territories (abolition of slavery on 22 May in Martinique, 27 May in Guadeloupe,
-  20 December at La Réunion…, Good Friday in Alsace-Moselle) and no source of the project
-  lists them; `Policy.is_working_day` can be replaced by a holiday-aware predicate later.
+- Working days are Monday to Friday, except the public holidays of the collectivité's
+  territory (`policy_for`): the `holidays` library gives France's national days and those of
+  each overseas subdivision (abolition of slavery on 22 May in Martinique, 27 May in
+  Guadeloupe, 20 December at La Réunion…). In métropole the national list is used: the
+  assistant does not know whether a collectivité is in Alsace-Moselle (Good Friday, 26 December).
 - A reminder whose day is not a working day moves to the working day before; the deadline
-  itself is stated as it is ("au plus tard le dimanche 21 mars 2021"). When two reminders of
+  itself is stated as it is, on a weekend or a holiday ("au plus tard le lundi 14 juillet
+  2025"). When two reminders of
   the same deadline land on the same day, only one is kept.
 - A local time that does not exist (in the spring-forward gap) moves forward by the length
   of the gap (2:30 → 3:30), which is PEP 495's fold=0; an ambiguous one (autumn) takes its
@@ -26,10 +28,14 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from bot import formatting
 from bot.deadlines import Deadline
+from bot.params import Territory
 
 UTC = dt.UTC
 
@@ -55,6 +61,23 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
+
+
+@lru_cache(maxsize=32)
+def public_holidays(subdivision: str | None) -> holidays.HolidayBase:
+    """France's public holidays, with those of an overseas subdivision ("971", "PF"…)."""
+    return holidays.country_holidays("FR", subdiv=subdivision)
+
+
+def working_days(subdivision: str | None) -> Callable[[dt.date], bool]:
+    """Monday to Friday, except the public holidays of the territory."""
+    days = public_holidays(subdivision)
+    return lambda day: weekday(day) and day not in days
+
+
+def policy_for(territory: Territory) -> Policy:
+    """The default hour and days before, on the working days of the territory."""
+    return Policy(is_working_day=working_days(territory.holidays))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

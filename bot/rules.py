@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.params import Parameter, Parameters, Territory
@@ -48,7 +48,10 @@ ESTABLISHMENTS = PUBLIC_ESTABLISHMENTS | {"autre"}
 PRIVATE_ELIGIBLE = frozenset({"association", "ess", "esh", "interet_general"})
 PRIVATE_KINDS = PRIVATE_ELIGIBLE | {"entreprise"}
 COMMITMENTS = ("selection", "signature", "formation", "equipement", "smic")
-Verdict = Literal["eligible", "autre_appel", "non_eligible"]
+# The délai a commitment is about: refusing it rests on that parameter.
+COMMITMENT_PARAMS = {"selection": "delai_selection_jours", "signature": "delai_signature_jours",
+                     "formation": "delai_depart_formation_jours"}
+Verdict = Literal["eligible", "autre_appel", "a_verifier", "non_eligible"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,12 +61,17 @@ class Eligibility:
     status: Verdict
     structure_ok: bool
     refused_commitments: tuple[str, ...]
+    doubtful_refusals: tuple[str, ...] = ()  # refused, but the délai itself is uncertain
 
 
 def eligibility(structure: str, *, gip_public: bool | None = None,
                 establishment: str | None = None, private_kind: str | None = None,
-                commitments: Mapping[str, bool] | None = None) -> Eligibility:
-    """Eligibility by structure type, then by the AMI's commitments (all must be kept)."""
+                commitments: Mapping[str, bool] | None = None,
+                doubtful: frozenset[str] = frozenset()) -> Eligibility:
+    """Eligibility by structure type, then by the AMI's commitments (all must be kept).
+
+    A commitment in `doubtful` rests on an uncertain délai: refusing only such commitments
+    gives "a_verifier", never "non_eligible"."""
     if structure not in STRUCTURES:
         raise ValueError(f"unknown structure {structure!r}")
     if structure in PUBLIC_STRUCTURES:
@@ -78,9 +86,18 @@ def eligibility(structure: str, *, gip_public: bool | None = None,
         status = "non_eligible"
     structure_ok = status != "non_eligible"
     refused = tuple(c for c in COMMITMENTS if (commitments or {}).get(c) is False)
-    if refused:
+    doubtful_refusals = tuple(c for c in refused if c in doubtful)
+    if len(refused) > len(doubtful_refusals):
         status = "non_eligible"
-    return Eligibility(status=status, structure_ok=structure_ok, refused_commitments=refused)
+    elif refused and structure_ok:
+        status = "a_verifier"
+    return Eligibility(status=status, structure_ok=structure_ok, refused_commitments=refused,
+                       doubtful_refusals=doubtful_refusals)
+
+
+def doubtful_commitments(params: Parameters) -> frozenset[str]:
+    """Commitments whose délai is an uncertain parameter."""
+    return frozenset(c for c, p in COMMITMENT_PARAMS.items() if params[p].uncertain)
 
 
 def allocation_closed(params: Parameters, today: dt.date) -> bool:
@@ -130,6 +147,7 @@ class Payment:
     end: dt.date
     amount: float
     bonus: float
+    after_funding_end: bool = False  # the year reaches the announced end of State funding
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,6 +168,8 @@ class Simulation:
     smic_raised: bool             # the entered salary was below the SMIC in some months
     smic_unknown_after: dt.date | None
     params_used: tuple[str, ...]
+    closed_since: dt.date | None = None  # the contract starts after new conventions stopped
+    past_funding_end: bool = False       # the contract reaches the announced end of funding
 
     @property
     def total_subsidy(self) -> float:
@@ -239,6 +259,13 @@ def simulate(params: Parameters, inp: SimulationInput) -> Simulation:
         payments = tuple(p for p in payments if p.amount + p.bonus > 0)
         granted = round(sum(p.amount + p.bonus for p in payments), 2)
         prorated = inp.months < duration
+    closure = params.value("date_regles_2025")
+    closed_since = closure if isinstance(closure, dt.date) and inp.start >= closure else None
+    funding_end = funding_end_day(params)
+    past_funding_end = months[-1].end >= funding_end
+    payments = tuple(replace(p, after_funding_end=p.end >= funding_end) for p in payments)
+    used += [*(["date_regles_2025"] if closed_since else []),
+             *(["annee_fin_financement"] if past_funding_end else [])]
     subsidy = min(granted, cost)
     last_change = params[inp.territory.smic_param].since
     horizon = dt.date(last_change.year, 12, 31) if last_change else None
@@ -248,7 +275,13 @@ def simulate(params: Parameters, inp: SimulationInput) -> Simulation:
         months=months, payments=payments, prorated=prorated,
         smic_raised=any(m.gross > inp.gross_salary for m in months),
         smic_unknown_after=horizon if horizon and months[-1].end > horizon else None,
-        params_used=tuple(dict.fromkeys(used)))
+        params_used=tuple(dict.fromkeys(used)), closed_since=closed_since,
+        past_funding_end=past_funding_end)
+
+
+def funding_end_day(params: Parameters) -> dt.date:
+    """First day of the year from which the State announced it stops funding the programme."""
+    return dt.date(int(params.value("annee_fin_financement")), 1, 1)
 
 
 def _payment(params: Parameters, inp: SimulationInput, year: int, amount_id: str,

@@ -121,3 +121,48 @@ def test_start_up_refuses_broken_content(knowledge: Path, tmp_path: Path) -> Non
     assert result.returncode == 1
     assert "zz-test.yaml:5: identifiant « entree-de-test » en double" in result.stderr
     assert result.stdout == ""
+
+
+def test_user_facing_text_never_names_our_files(knowledge: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Users see sources, never the project's own files (a note, a source title…)."""
+    path = knowledge / "parametres.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "    note: La FAQ officielle dit 40 000 € ; voir subvention_prive_v1.\n"
+    assert marker in text
+    line = text[:text.index(marker)].count("\n") + 1
+    path.write_text(text.replace(marker, "    note: Chiffre relevé dans facts.md.\n"),
+                    encoding="utf-8")
+    code, lines = run_check(knowledge, capsys)
+    assert code == 1
+    assert any(entry.startswith(f"{path}:{line}:") and "facts.md" in entry
+               for entry in lines), lines
+
+
+def test_no_note_or_source_title_shows_an_internal_file(content) -> None:
+    params = content.params
+    shown = [p.note or "" for p in params.by_id.values()] + \
+        [p.label for p in params.by_id.values()] + \
+        [f"{s.short} {s.title}" for s in params.sources.values()]
+    assert not [text for text in shown if "facts.md" in text]
+
+
+@pytest.mark.parametrize(("answer", "reason"), [
+    ("L'État verse {subvention_public_metropole} par poste.", "période"),
+    ("Selon l'AMI, une commune peut candidater.", "aujourd'hui"),
+])
+def test_undated_amount_or_applying_entry(knowledge: Path, capsys: pytest.CaptureFixture[str],
+                                          answer: str, reason: str) -> None:
+    name = add_faq_file(knowledge, GOOD_ENTRY.replace("Réponse de test.", answer))
+    code, lines = run_check(knowledge, capsys)
+    assert code == 1
+    assert any(line.startswith(f"{name}:3:") and reason in line for line in lines), lines
+
+
+def test_dated_amount_entry_is_accepted(knowledge: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    add_faq_file(knowledge, GOOD_ENTRY.replace(
+        "Réponse de test.", "Convention initiale de l'AMI, {subvention_public_metropole} par "
+        "poste. Depuis le {date_regles_2025}, plus de nouvelle convention."))
+    code, lines = run_check(knowledge, capsys)
+    assert code == 0, lines

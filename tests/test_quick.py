@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import formatting
 from bot.content import Content
-from bot.quick import answer, parse
+from bot.quick import QuickRequest, answer, parse
 from bot.text import normalize
 
 
@@ -52,6 +52,29 @@ def test_uncertain_amounts_are_flagged(content: Content) -> None:
     assert text is not None
     assert content.params.subsidy(content.params.territories["martinique"]).uncertain
     assert "à confirmer" in text
+
+
+def private_request(content: Content, *, overseas: bool) -> QuickRequest:
+    """Two posts in a private structure, overseas or in métropole (the answer, not parse)."""
+    territories = tuple(t for t in content.params.territories.values()
+                        if t.overseas == overseas)
+    return QuickRequest(posts=2, territories=territories, overseas=overseas, private=True,
+                        posts_given=True, structure="prive")
+
+
+def test_private_amount_is_not_labelled_with_a_territory(content: Content) -> None:
+    params = content.params
+    text = answer(private_request(content, overseas=True), params)
+    assert f"2 × {formatting.euros(params['subvention_prive_v1'].value)}" in text
+    for territory in params.territories.values():
+        assert f"{territory.name} :" not in text, territory.name
+        assert f"{territory.name}, " not in text, territory.name
+
+
+def test_private_basis_is_the_private_ami_not_the_2020_one(content: Content) -> None:
+    text = answer(private_request(content, overseas=False), content.params)
+    assert "AMI 2020" not in text
+    assert f"AMI des structures privées du {content.params['date_ami_prive'].format()}" in text
 
 
 def test_not_an_amount_question(content: Content) -> None:

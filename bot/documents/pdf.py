@@ -22,7 +22,7 @@ from bot.documents import (
     training_param,
     year_label,
 )
-from bot.flowrules import months_html, payments_html, warnings_html
+from bot.flowrules import months_html, payments_html, period_html, warnings_html
 from bot.params import Parameters
 from bot.rules import Simulation
 
@@ -181,7 +181,8 @@ class _Page:
                        self.small)]
 
     def doubts(self) -> list[Any]:
-        doubts = [f"– {line}" for line in plain_lines(warnings_html(self.params, self.result))
+        doubts = [f"– {line}" for line in plain_lines(period_html(self.params, self.result))
+                  + plain_lines(warnings_html(self.params, self.result))
                   if line != "À confirmer"] or ["Aucun paramètre incertain dans ce calcul."]
         return [self.p("Points incertains", self.heading),
                 *(self.p(line, self.small) for line in doubts)]

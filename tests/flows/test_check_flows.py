@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -12,6 +13,9 @@ import pytest
 
 from bot.cli import check
 from bot.config import ROOT
+from bot.flowrules import REGISTRY
+from bot.flows import load_flows
+from bot.yamlsource import InvalidContent
 from tests.conftest import KNOWLEDGE
 
 VALID = """\
@@ -196,3 +200,34 @@ def test_the_bot_refuses_to_start_and_the_cli_prints_file_line(tmp_path: Path) -
     assert started.returncode == 1
     assert "l'assistant ne démarre pas" in started.stderr
     assert where in started.stderr
+
+
+def test_a_rejection_resting_on_an_uncertain_parameter_is_refused(tmp_path, content) -> None:
+    """A `non éligible` drawn from an answer asked with an INCERTAIN parameter: file:line."""
+    text = (ROOT / "flows" / "eligibilite.yaml").read_text(encoding="utf-8")
+    marker = "      - si: {statut: non_eligible}\n"
+    assert marker in text
+    added = ("      - si: {selection: non}\n"
+             "        texte: \"❌ Sans sélection sous {parametres.delai_selection_jours}, "
+             "vous n'êtes pas éligible.\"\n")
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    path = folder / "eligibilite.yaml"
+    path.write_text(text.replace(marker, added + marker), encoding="utf-8")
+    line = text[:text.index(marker)].count("\n") + 1
+    with pytest.raises(InvalidContent) as caught:
+        load_flows(folder, content.params)
+    messages = [f"{e.line}: {e.message}" for e in caught.value.errors]
+    assert any(m.startswith(f"{line}:") and "INCERTAIN" in m for m in messages), messages
+
+
+def test_a_rule_that_rejects_on_an_unguarded_uncertain_answer_is_refused(content) -> None:
+    rules = dict(REGISTRY)
+    rules["eligibilite"] = dataclasses.replace(REGISTRY["eligibilite"], guards={})
+    with pytest.raises(InvalidContent) as caught:
+        load_flows(ROOT / "flows", content.params, rules=rules)
+    regle = next(i for i, line in enumerate(
+        (ROOT / "flows" / "eligibilite.yaml").read_text(encoding="utf-8").splitlines(), 1)
+        if line.strip() == "regle: eligibilite")
+    assert any(e.line == regle and "delai_selection_jours" in e.message
+               for e in caught.value.errors), caught.value.errors

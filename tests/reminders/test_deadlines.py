@@ -61,7 +61,7 @@ def test_contract_signed_training_within_15_days(params):
 def test_post_taken_end_of_subsidy_and_convention(params):
     found = deadlines_for(Milestone(kind="prise_de_poste", date=D(2021, 5, 3)), params)
     assert [(d.kind, d.date) for d in found] == [
-        ("fin_subvention", D(2023, 5, 3)), ("fin_convention", D(2024, 5, 3))]
+        ("fin_subvention", D(2023, 5, 2)), ("fin_convention", D(2024, 5, 2))]
     assert "24 mois" in nb(found[0].explanation) and "18 mois" in nb(found[0].explanation)
     assert "36 mois" in nb(found[1].explanation)
     assert all("Date indicative" in d.explanation for d in found)
@@ -70,7 +70,7 @@ def test_post_taken_end_of_subsidy_and_convention(params):
 
 def test_post_taken_late_warns_of_the_announced_end_of_funding(params):
     found = deadlines_for(Milestone(kind="prise_de_poste", date=D(2025, 6, 2)), params)
-    assert [d.date for d in found] == [D(2027, 6, 2), D(2028, 6, 2)]
+    assert [d.date for d in found] == [D(2027, 6, 1), D(2028, 6, 1)]
     for deadline in found:
         assert "à compter de 2027" in nb(deadline.explanation)
         assert "senat-plf2026-economie" in deadline.sources

@@ -80,7 +80,7 @@ def test_deadlines_export_parses_with_required_properties(params):
     assert prop(calendar, "VERSION") == "2.0"
     assert prop(calendar, "PRODID") == ics.PRODID
     events = calendar["components"]
-    assert [prop(e, "DTSTART") for e in events] == ["20210316", "20230503", "20240503"]
+    assert [prop(e, "DTSTART") for e in events] == ["20210316", "20230502", "20240502"]
     first = events[0]
     assert first["props"]["DTSTART"] == [(("VALUE=DATE",), "20210316")]
     assert first["props"]["DTEND"] == [(("VALUE=DATE",), "20210317")]

@@ -89,11 +89,11 @@ def all_payloads(chat: Chat) -> list[str]:
      ["Le conseiller doit partir en formation au plus tard le mardi 16 mars 2021"],
      ["mardi 9 mars 2021", "vendredi 12 mars 2021", "mardi 16 mars 2021"]),
     ("prise_de_poste",
-     ["La période subventionnée de la convention initiale prend fin le mercredi 1er mars 2023",
-      "La convention initiale avec l'État prend fin au plus tard le vendredi 1er mars 2024",
-      "Date indicative"],
-     ["mercredi 22 février 2023", "lundi 27 février 2023", "mercredi 1er mars 2023",
-      "vendredi 23 février 2024", "mercredi 28 février 2024", "vendredi 1er mars 2024"]),
+     ["La période subventionnée de la convention initiale prend fin le mardi 28 février 2023",
+      "La convention initiale avec l'État prend fin au plus tard le jeudi 29 février 2024",
+      "Date indicative", "comme si le contrat avait commencé ce jour-là"],
+     ["mardi 21 février 2023", "vendredi 24 février 2023", "mardi 28 février 2023",
+      "jeudi 22 février 2024", "mardi 27 février 2024", "jeudi 29 février 2024"]),
     ("fin_formation",
      ["Le conseiller doit s'être présenté aux examens de certification (CCP1 et Pix) au plus "
       "tard le mercredi 1er septembre 2021"],
@@ -233,7 +233,7 @@ async def test_ics_export_parses(me: Chat, assistant: Assistant) -> None:
     assert reply.file.filename == "echeances-conseiller-numerique.ics"
     calendar = parse(reply.file.data)
     days = sorted(prop(event, "DTSTART") for event in calendar["components"])
-    assert days == ["20230301", "20240301"]
+    assert days == ["20230228", "20240229"]
     assert all("@cnfs-assistant" in prop(e, "UID") and ".7@" in prop(e, "UID")
                for e in calendar["components"])
     nothing = await assistant.handle(Conversation(9, 90), Incoming.button("r:i"))

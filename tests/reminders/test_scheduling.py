@@ -61,9 +61,9 @@ EXPECTED = {   # milestone → (deadline kind, local days, UTC hour) — compute
         ("selection", [D(2021, 3, 9), D(2021, 3, 12), D(2021, 3, 16)], [8, 8, 8])],
     ("contrat_signe", D(2021, 3, 16)): [   # summer time starts on Sunday 28 March 2021
         ("depart_formation", [D(2021, 3, 24), D(2021, 3, 29), D(2021, 3, 31)], [8, 7, 7])],
-    ("prise_de_poste", D(2021, 5, 3)): [
-        ("fin_subvention", [D(2023, 4, 26), D(2023, 5, 1), D(2023, 5, 3)], [7, 7, 7]),
-        ("fin_convention", [D(2024, 4, 26), D(2024, 5, 1), D(2024, 5, 3)], [7, 7, 7])],
+    ("prise_de_poste", D(2021, 5, 3)): [   # 24 months end on Tuesday 2 May 2023
+        ("fin_subvention", [D(2023, 4, 25), D(2023, 4, 28), D(2023, 5, 2)], [7, 7, 7]),
+        ("fin_convention", [D(2024, 4, 25), D(2024, 4, 30), D(2024, 5, 2)], [7, 7, 7])],
     ("fin_formation", D(2021, 8, 31)): [   # deadline 28 Feb 2022; J-2 is Saturday 26
         ("certification", [D(2022, 2, 21), D(2022, 2, 25), D(2022, 2, 28)], [8, 8, 8])],
     ("depart_conseiller", D(2025, 5, 14)): [

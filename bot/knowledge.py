@@ -79,7 +79,7 @@ class Thresholds:
     """
 
     answer: float = 60.0
-    margin: float = 2.0
+    margin: float = 6.0
     coverage: float = 0.4
     answer_far_ahead: float = 50.0
     far_ahead: float = 20.0

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from bot.params import Parameters
 from bot.quick import QuickRequest
+from bot.talk import QUESTION_WORDS
 from bot.text import normalize
 
 Phrase = tuple[str, ...]
@@ -153,8 +154,8 @@ def read(text: str, rules: Rules, params: Parameters) -> FollowUp | None:
             0 < numbers[0] <= MAX_BARE_POSTS:
         slots["postes"] = numbers[0]          # "et pour 3 ?"
     slots = {k: v for k, v in slots.items() if k in rules.slots}
-    if not marked and (other or not slots):
-        return None
+    if not marked and (other or not slots or tokens[:1] in [[w] for w in QUESTION_WORDS]):
+        return None                           # "combien pour 2 postes ?" is a new question
     return FollowUp(marked=marked, slots=slots, other=tuple(other), rest=rest)
 
 
@@ -170,8 +171,10 @@ def _known_phrases(rules: Rules, params: Parameters) -> list[tuple[str, str, Phr
 
 def combined(subject: Subject, follow: FollowUp) -> str | None:
     """The last question with the follow-up's words ("montant de la subvention" + "pour une
-    association"), when the follow-up is short enough to complete it; else None."""
-    if not follow.slot_only and len(follow.other) > MAX_COMBINED_WORDS:
+    association"), when the follow-up is short enough to complete it and does not open a
+    question of its own ("et qui paie la formation ?"); else None."""
+    if not follow.slot_only and (len(follow.other) > MAX_COMBINED_WORDS or
+                                 follow.rest.split()[:1] in [[w] for w in QUESTION_WORDS]):
         return None
     return f"{subject.question} {follow.rest}".strip()
 

@@ -16,8 +16,8 @@ from bot.reminder_store import ts
 from bot.transactions import transaction
 
 # What /oubli reports, in this order (keys of the counts).
-ERASED = ("conversation", "context", "questions", "milestones", "reminders", "territory",
-          "subscription", "announcements", "events", "chat")
+ERASED = ("conversation", "questions", "milestones", "reminders", "territory",
+          "subscription", "announcements", "events", "chat", "context")
 
 
 async def erase(db: aiosqlite.Connection, chat_id: int, user_id: int) -> dict[str, int]:

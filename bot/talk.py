@@ -90,19 +90,24 @@ class Message:
 def cover(tokens: Sequence[str], labelled: Sequence[tuple[Phrase, str | None]]) -> \
         list[str] | None:
     """The labels of phrases that cover all `tokens` (None-labelled phrases are fillers),
-    preferring fewer, longer phrases; None when the tokens cannot be covered."""
-    best: list[list[str] | None] = [None] * (len(tokens) + 1)
-    best[len(tokens)] = []
-    for start in range(len(tokens) - 1, -1, -1):
+    at least one and as few as possible; None when the tokens cannot be covered so."""
+    size = len(tokens)
+    fillers_only = [False] * size + [True]         # the rest is nothing but fillers
+    best: list[list[str] | None] = [None] * (size + 1)
+    for start in range(size - 1, -1, -1):
         for phrase, label in labelled:
             end = start + len(phrase)
-            rest = best[end] if end <= len(tokens) else None
-            if rest is None or not all(same_word(t, w) for t, w in
-                                       zip(tokens[start:end], phrase, strict=True)):
+            if end > size or not all(same_word(t, w) for t, w in
+                                     zip(tokens[start:end], phrase, strict=True)):
                 continue
-            candidate = ([label] if label else []) + rest
+            if label is None:
+                fillers_only[start] = fillers_only[start] or fillers_only[end]
+                candidate = best[end]
+            else:
+                candidate = [label] if fillers_only[end] else \
+                    [label, *best[end]] if best[end] is not None else None
             current = best[start]
-            if current is None or len(candidate) < len(current):
+            if candidate is not None and (current is None or len(candidate) < len(current)):
                 best[start] = candidate
     return best[0]
 

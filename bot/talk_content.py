@@ -34,7 +34,7 @@ def load_talk(path: Path, errors: list[ContentError]) -> tuple[talk.Talk, follow
         errors.append(doc.error("le fichier doit contenir « intentions », « choix », « suivi »"))
     _unknown(doc, data, TOP_KEYS, (), errors)
     intents = _intents(doc, data.get("intentions"), errors)
-    courtesy = talk.phrases(_strings(doc, data, "politesse", (), errors))
+    courtesy = talk.phrases(_strings(doc, data, "politesse", (), errors, required=False))
     picks = _picks(doc, data.get("choix", {}), errors)
     rules = _rules(doc, data.get("suivi", {}), errors)
     return talk.Talk(intents=intents, courtesy=courtesy, picks=picks), rules

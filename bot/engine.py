@@ -20,6 +20,7 @@ from bot.content import Content
 from bot.dialog import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
 from bot.documents.files import offered, render
+from bot.faq import FaqEntry
 from bot.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.flows import Flow
 from bot.followup import Context, Subject
@@ -267,7 +268,7 @@ class Assistant:
         now = self.clock()
         remembered = next_context(context.fresh(now, self.content.followups,
                                                 self.content.talk.picks.minutes),
-                                  answers, records, now)
+                                  answers, records, now, self.content.faq)
         if remembered != context:
             await self.talk_store.save(*who, remembered, now)
         return replies
@@ -294,7 +295,7 @@ class Assistant:
         for part in message.questions:
             for answer in self._answer_part(part, subject):
                 answers.append(answer)
-                subject = subject_of(answer, self.clock()) or subject
+                subject = subject_of(answer, self.clock(), content.faq) or subject
         prefix = talk.prefix_of(message.small_talk, content.talk)
         if prefix:
             answers[0] = dataclasses.replace(answers[0], prefix=prefix)
@@ -326,7 +327,7 @@ class Assistant:
             request = followup.build_request(slots, params)
             if request is not None:
                 return Answer(kind="compute", text=quick_answer(request, params),
-                              request=request, question=subject.question)
+                              request=request, question=part)
         text = followup.combined(subject, follow)
         if follow.slot_only and text is not None:
             return self._answer_text(text[:MAX_QUESTION_LENGTH])
@@ -700,23 +701,25 @@ class Assistant:
         return replies
 
 
-def subject_of(answer: Answer, now: dt.datetime) -> Subject | None:
-    """What a follow-up to this answer builds on (an FAQ answer or a computation)."""
+def subject_of(answer: Answer, now: dt.datetime,
+               faq: Mapping[str, FaqEntry]) -> Subject | None:
+    """What a follow-up to this answer builds on: the FAQ entry's own question, or the
+    computation's slots (never the user's words: see README, « Données personnelles »)."""
     if answer.kind == "compute" and answer.request is not None:
-        return Subject(kind="compute", question=answer.question, at=now,
+        return Subject(kind="compute", question="", at=now,
                        slots=followup.request_slots(answer.request))
-    if answer.kind == "faq":
-        return Subject(kind="faq", question=answer.question, at=now)
+    if answer.kind == "faq" and answer.entry_id in faq:
+        return Subject(kind="faq", question=faq[answer.entry_id].question, at=now)
     return None
 
 
 def next_context(context: Context, answers: list[Answer], records: list[int | None],
-                 now: dt.datetime) -> Context:
+                 now: dt.datetime, faq: Mapping[str, FaqEntry]) -> Context:
     """What the conversation remembers after these answers: the last subject, and the
     suggestions just shown (a pick, or any other answer, forgets the previous ones)."""
     subject, pending = context.subject, context.pending
     for answer, record in zip(answers, records, strict=True):
-        subject = subject_of(answer, now) or subject
+        subject = subject_of(answer, now, faq) or subject
         if answer.kind == "suggest" and record is not None:
             pending = followup.Pending(record=record, entries=tuple(
                 entry_id for entry_id, _ in answer.suggestions), at=now)

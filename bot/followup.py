@@ -40,7 +40,7 @@ def phrases(raw: Sequence[str]) -> tuple[Phrase, ...]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subject:
-    """The last subject: an FAQ answer or a computation, with its slots, and when."""
+    """The last subject: an FAQ entry's question, or a computation's slots; and when."""
 
     kind: Literal["faq", "compute"]
     question: str
@@ -170,9 +170,9 @@ def _known_phrases(rules: Rules, params: Parameters) -> list[tuple[str, str, Phr
 
 
 def combined(subject: Subject, follow: FollowUp) -> str | None:
-    """The last question with the follow-up's words ("montant de la subvention" + "pour une
-    association"), when the follow-up is short enough to complete it and does not open a
-    question of its own ("et qui paie la formation ?"); else None."""
+    """The last subject's question with the follow-up's words ("Quel est le montant de la
+    subvention ?" + "pour une association"), when the follow-up is short enough to complete
+    it and does not open a question of its own ("et qui paie la formation ?"); else None."""
     if not follow.slot_only and (len(follow.other) > MAX_COMBINED_WORDS or
                                  follow.rest.split()[:1] in [[w] for w in QUESTION_WORDS]):
         return None

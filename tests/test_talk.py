@@ -218,13 +218,13 @@ async def test_follow_ups_on_a_computation_change_one_slot(chat: Chat) -> None:
 
 
 async def test_a_follow_up_after_an_faq_answer_completes_the_question(
-        chat: Chat) -> None:
-    await chat.say("quel est le montant de la subvention ?")
-    first = chat.text
+        chat: Chat, content: Content) -> None:
+    await chat.say("c'est combien la subvention ?")
+    first = chat.assistant.answer("c'est combien la subvention ?")
+    assert first.kind == "faq" and first.entry_id in content.faq
     [reply] = await chat.say("et pour une association ?")
-    expected = chat.assistant.answer(
-        "quel est le montant de la subvention ? pour une association")
-    assert expected.kind == "faq" and reply.text != first
+    expected = chat.assistant.answer(f"{content.faq[first.entry_id].question} 1 association")
+    assert expected.kind == "faq" and expected.entry_id != first.entry_id
     assert expected.text in reply.text
 
 
@@ -257,6 +257,15 @@ async def test_the_subject_is_per_member_of_a_chat(content: Content, store: Stor
     assert bob.text == assistant.answer("et en Guyane ?").text
     await alice.say("et en Guyane ?")
     assert computed(alice) == "<b>Subvention de l'État pour 2 postes (Guyane)</b>"
+
+
+async def test_the_remembered_subject_keeps_no_words_of_the_user(chat: Chat,
+                                                                 store: Store) -> None:
+    await chat.say("c'est combien la subvention pour ma commune de Trifouilly ?")
+    await chat.say("combien pour 2 postes a Trifouilly ?")
+    async with store.db.execute("SELECT context FROM talk_context") as cursor:
+        [(stored,)] = await cursor.fetchall()
+    assert "Trifouilly" not in stored and '"postes": 2' in stored
 
 
 async def test_oubli_erases_the_remembered_subject(chat: Chat, store: Store) -> None:

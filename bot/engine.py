@@ -295,7 +295,7 @@ class Assistant:
         for part in message.questions:
             for answer in self._answer_part(part, subject):
                 answers.append(answer)
-                subject = subject_of(answer, self.clock(), content.faq) or subject
+                subject = subject_of(answer, self.clock(), content.faq)
         prefix = talk.prefix_of(message.small_talk, content.talk)
         if prefix:
             answers[0] = dataclasses.replace(answers[0], prefix=prefix)
@@ -704,7 +704,8 @@ class Assistant:
 def subject_of(answer: Answer, now: dt.datetime,
                faq: Mapping[str, FaqEntry]) -> Subject | None:
     """What a follow-up to this answer builds on: the FAQ entry's own question, or the
-    computation's slots (never the user's words: see README, « Données personnelles »)."""
+    computation's slots (never the user's words: see README, « Données personnelles »);
+    None when the answer has no subject (small talk, suggestions, fallback)."""
     if answer.kind == "compute" and answer.request is not None:
         return Subject(kind="compute", question="", at=now,
                        slots=followup.request_slots(answer.request))
@@ -719,7 +720,8 @@ def next_context(context: Context, answers: list[Answer], records: list[int | No
     suggestions just shown (a pick, or any other answer, forgets the previous ones)."""
     subject, pending = context.subject, context.pending
     for answer, record in zip(answers, records, strict=True):
-        subject = subject_of(answer, now, faq) or subject
+        if answer.kind != "smalltalk":     # a new question, answered or not, is the subject
+            subject = subject_of(answer, now, faq)
         if answer.kind == "suggest" and record is not None:
             pending = followup.Pending(record=record, entries=tuple(
                 entry_id for entry_id, _ in answer.suggestions), at=now)

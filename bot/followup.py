@@ -130,10 +130,11 @@ def read(text: str, rules: Rules, params: Parameters) -> FollowUp | None:
     numbers: list[int] = []
     i = 0
     while i < len(tokens):
-        if tokens[i].isdigit() and i + 1 < len(tokens) and \
-                any(_starts(tokens[i + 1:], p) for p in rules.posts):
+        unit = max((p for p in rules.posts if _starts(tokens[i + 1:], p)), key=len, default=())
+        # "un conseiller" is an article, "un poste" or "2 conseillers" a number of posts
+        if tokens[i].isdigit() and unit and (tokens[i] != "1" or unit[0].startswith("poste")):
             slots["postes"] = int(tokens[i])
-            i += 1 + max(len(p) for p in rules.posts if _starts(tokens[i + 1:], p))
+            i += 1 + len(unit)
             continue
         found = next(((slot, value, phrase) for slot, value, phrase in known
                       if _starts(tokens[i:], phrase)), None)
@@ -154,7 +155,7 @@ def read(text: str, rules: Rules, params: Parameters) -> FollowUp | None:
             0 < numbers[0] <= MAX_BARE_POSTS:
         slots["postes"] = numbers[0]          # "et pour 3 ?"
     slots = {k: v for k, v in slots.items() if k in rules.slots}
-    if not marked and (other or not slots or tokens[:1] in [[w] for w in QUESTION_WORDS]):
+    if not marked and (other or not slots or QUESTION_WORDS.intersection(tokens)):
         return None                           # "combien pour 2 postes ?" is a new question
     return FollowUp(marked=marked, slots=slots, other=tuple(other), rest=rest)
 
@@ -176,7 +177,8 @@ def combined(subject: Subject, follow: FollowUp) -> str | None:
     if not follow.slot_only and (len(follow.other) > MAX_COMBINED_WORDS or
                                  follow.rest.split()[:1] in [[w] for w in QUESTION_WORDS]):
         return None
-    return f"{subject.question} {follow.rest}".strip()
+    rest = f"{follow.rest} postes" if follow.rest.isdigit() else follow.rest   # "et pour 3 ?"
+    return f"{subject.question} {rest}".strip()
 
 
 def request_slots(request: QuickRequest) -> dict[str, Any]:

@@ -182,8 +182,7 @@ def split_questions(text: str) -> list[str]:
     pieces = [p.strip() for p in re.split(r"(?<=\?)", text) if p.strip()]
     parts: list[str] = []
     for piece in pieces:
-        short = min(len(normalize(parts[-1]).split()) if parts else MIN_QUESTION_WORDS,
-                    len(normalize(piece).split()))
+        short = min(_size(parts[-1]) if parts else MIN_QUESTION_WORDS, _size(piece))
         if parts and short < MIN_QUESTION_WORDS:
             parts[-1] = f"{parts[-1]} {piece}"
         else:
@@ -191,6 +190,12 @@ def split_questions(text: str) -> list[str]:
     if len(parts) > MAX_QUESTIONS:
         return [text.strip()] if text.strip() else []
     return parts
+
+
+def _size(question: str) -> int:
+    """Words of a question, an opening "et" left out ("et à qui ?" is short)."""
+    found = normalize(question).split()
+    return len(found) - (found[:1] == ["et"])
 
 
 def and_split(text: str) -> tuple[str, str] | None:

@@ -228,13 +228,15 @@ async def test_a_follow_up_after_an_faq_answer_completes_the_question(
     assert expected.text in reply.text
 
 
+@pytest.mark.parametrize("said", ["et c'est quoi le CCP1 ?",
+                                  "c est quoi un conseiller numerique"])
 async def test_a_question_after_a_computation_is_not_a_follow_up(chat: Chat,
-                                                                 content: Content) -> None:
+                                                                 said: str) -> None:
     await chat.say("combien pour 2 postes ?")
-    await chat.say("et c'est quoi le CCP1 ?")
-    ccp = chat.assistant.answer("c'est quoi le CCP1 ?")
-    assert ccp.entry_id is not None
-    assert content.faq[ccp.entry_id].answer in chat.text
+    await chat.say(said)
+    newcomer = Chat(chat.assistant, 2, 2)
+    await newcomer.say(said)
+    assert chat.text == newcomer.text and "Subvention" not in chat.text
 
 
 async def test_the_subject_expires(content: Content, store: Store) -> None:
@@ -245,6 +247,14 @@ async def test_the_subject_expires(content: Content, store: Store) -> None:
     await chat.say("et en Guyane ?")
     assert computed(chat) == "<b>Subvention de l'État pour 2 postes (Guyane)</b>"
     clock.later(content.followups.minutes + 1)
+    await chat.say("et en Guyane ?")
+    assert chat.text == chat.assistant.answer("et en Guyane ?").text
+
+
+async def test_a_question_not_answered_ends_the_subject(chat: Chat) -> None:
+    await chat.say("combien pour 2 postes ?")
+    await chat.say("quelle est la recette de la tarte tatin ?")
+    assert messages.FALLBACK in chat.text
     await chat.say("et en Guyane ?")
     assert chat.text == chat.assistant.answer("et en Guyane ?").text
 

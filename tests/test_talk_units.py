@@ -31,6 +31,12 @@ from tests.conftest import FLOWS, KNOWLEDGE
     ("Quelle durée de contrat ? Et qui paie la formation ?", (),
      ("Quelle durée de contrat ?", "Et qui paie la formation ?")),
     ("Combien ? Pour 2 postes ?", (), ("Combien ? Pour 2 postes ?",)),
+    ("La subvention est versée en une fois ? et à qui ?", (),
+     ("La subvention est versée en une fois ? et à qui ?",)),
+    ("combien pour 2 postes ? et en Guyane ?", (),
+     ("combien pour 2 postes ? et en Guyane ?",)),
+    ("combien pour 2 postes ? et la formation dure combien ?", (),
+     ("combien pour 2 postes ?", "et la formation dure combien ?")),
 ])
 def test_read_separates_small_talk_from_questions(
         content: Content, said: str, small_talk: tuple[str, ...],
@@ -83,6 +89,8 @@ def test_and_split_only_before_a_new_question(said: str,
     ("et pour trois conseillers en Martinique", {"postes": 3, "territoire": ["martinique"]},
      True),
     ("et pour 3 ?", {"postes": 3}, True),
+    ("et pour un poste ?", {"postes": 1}, True),
+    ("et pour un conseiller en Guyane", {"territoire": ["guyane"]}, True),
     ("pareil pour un renouvellement", {"convention": "renouvellement"}, True),
     ("en Guyane ?", {"territoire": ["guyane"]}, True),
     ("et pour la formation ?", {}, False),
@@ -96,7 +104,8 @@ def test_follow_up_slots(content: Content, said: str, slots: dict[str, object],
 
 
 @pytest.mark.parametrize("said", ["combien pour 2 postes ?", "la 2", "en 2025",
-                                  "qui paie la formation"])
+                                  "qui paie la formation", "c est quoi un conseiller numerique",
+                                  "un conseiller numerique en Guyane c'est combien"])
 def test_not_a_follow_up(content: Content, said: str) -> None:
     assert followup.read(said, content.followups, content.params) is None
 

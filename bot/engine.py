@@ -339,7 +339,7 @@ class Assistant:
 
     def _picked(self, text: str, pending: followup.Pending) -> Answer | None:
         """The suggestion a typed "oui", "la 2", "la dernière" picks ("non": none of them)."""
-        rank = talk.pick(text, self.content.talk.picks)
+        rank = talk.pick(text, self.content.talk)
         if rank is None:
             return None
         if rank == talk.NONE:

@@ -74,9 +74,64 @@ class Talk:
     intents: tuple[Intent, ...] = ()
     courtesy: tuple[Phrase, ...] = ()
     picks: Picks = field(default_factory=Picks)
+    lexicons: dict[str, Lexicon] = field(default_factory=dict, compare=False, hash=False,
+                                         repr=False)   # built on first use
 
     def intent(self, intent_id: str) -> Intent:
         return next(i for i in self.intents if i.id == intent_id)
+
+    def lexicon(self, name: str) -> Lexicon:
+        """The phrases of "small_talk" (with courtesy), "opening" or "picks", indexed."""
+        if name not in self.lexicons:
+            labelled: list[tuple[Phrase, str | None]] = []
+            if name == "small_talk":
+                labelled += [(p, i.id) for i in self.intents for p in i.phrases]
+                labelled += [(p, None) for p in self.courtesy]
+            elif name == "opening":
+                labelled += [(p, i.id) for i in self.intents for p in i.accompanies]
+            else:
+                picks = self.picks
+                labelled += [(p, f"r{rank}") for rank, forms in picks.ranks for p in forms]
+                labelled += [(p, "yes") for p in picks.yes] + [(p, "no") for p in picks.no]
+                labelled += [(p, None) for p in picks.fillers]
+            self.lexicons[name] = Lexicon(labelled)
+        return self.lexicons[name]
+
+
+class Lexicon:
+    """Labelled phrases indexed by their first word, and the typo-tolerant look-up of a word
+    (remembered: the same words come back)."""
+
+    def __init__(self, labelled: Sequence[tuple[Phrase, str | None]]) -> None:
+        self.by_first: dict[str, list[tuple[Phrase, str | None]]] = {}
+        for phrase, label in sorted(labelled, key=lambda item: -len(item[0])):
+            self.by_first.setdefault(phrase[0], []).append((phrase, label))
+        self.words = {word for phrase, _ in labelled for word in phrase}
+        self.near: dict[str, list[str]] = {}
+        for word in self.words:
+            if len(word) >= 5:
+                self.near.setdefault(word[0], []).append(word)
+        self.seen: dict[str, frozenset[str]] = {}
+
+    def matches(self, token: str) -> frozenset[str]:
+        """The known words `token` may be (itself, or one typo away)."""
+        found = self.seen.get(token)
+        if found is None:
+            found = frozenset(w for w in self.near.get(token[:1], ()) if same_word(token, w))
+            found |= {token} & self.words
+            if len(self.seen) < 10_000:
+                self.seen[token] = found
+        return found
+
+    def starting(self, token: str) -> list[tuple[Phrase, str | None]]:
+        """Phrases that may start at `token`, longest first."""
+        found = [item for word in self.matches(token) for item in self.by_first.get(word, ())]
+        return sorted(found, key=lambda item: -len(item[0]))
+
+    def fits(self, tokens: Sequence[str], phrase: Phrase) -> bool:
+        """Do `tokens` say `phrase` (as many words)?"""
+        return len(tokens) == len(phrase) and all(
+            w in self.matches(t) for t, w in zip(tokens, phrase, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,18 +142,18 @@ class Message:
     questions: tuple[str, ...]
 
 
-def cover(tokens: Sequence[str], labelled: Sequence[tuple[Phrase, str | None]]) -> \
-        list[str] | None:
+def cover(tokens: Sequence[str], lexicon: Lexicon) -> list[str] | None:
     """The labels of phrases that cover all `tokens` (None-labelled phrases are fillers),
     at least one and as few as possible; None when the tokens cannot be covered so."""
     size = len(tokens)
+    if not all(lexicon.matches(token) for token in tokens):
+        return None                                # a word no phrase has: not covered
     fillers_only = [False] * size + [True]         # the rest is nothing but fillers
     best: list[list[str] | None] = [None] * (size + 1)
     for start in range(size - 1, -1, -1):
-        for phrase, label in labelled:
+        for phrase, label in lexicon.starting(tokens[start]):
             end = start + len(phrase)
-            if end > size or not all(same_word(t, w) for t, w in
-                                     zip(tokens[start:end], phrase, strict=True)):
+            if end > size or not lexicon.fits(tokens[start:end], phrase):
                 continue
             if label is None:
                 fillers_only[start] = fillers_only[start] or fillers_only[end]
@@ -112,45 +167,40 @@ def cover(tokens: Sequence[str], labelled: Sequence[tuple[Phrase, str | None]]) 
     return best[0]
 
 
-def _intent_phrases(talk: Talk, with_courtesy: bool) -> list[tuple[Phrase, str | None]]:
-    labelled: list[tuple[Phrase, str | None]] = [
-        (phrase, intent.id) for intent in talk.intents for phrase in intent.phrases]
-    if with_courtesy:
-        labelled += [(phrase, None) for phrase in talk.courtesy]
-    return sorted(labelled, key=lambda item: -len(item[0]))
-
-
 def small_talk_of(text: str, talk: Talk) -> list[str] | None:
     """The intents of a text that is wholly small talk, else None."""
-    labels = cover(words(text), _intent_phrases(talk, with_courtesy=True))
+    labels = cover(words(text), talk.lexicon("small_talk"))
     return labels or None
 
 
 def _peel(tokens: Phrase, talk: Talk) -> tuple[list[str], int, int, list[str]]:
     """Small talk opening and closing a sentence that holds a question: its intents, and
     where the question starts and ends among `tokens`."""
-    labelled = sorted(((p, i.id) for i in talk.intents for p in i.accompanies),
-                      key=lambda item: -len(item[0]))
+    lexicon = talk.lexicon("opening")
     head: list[str] = []
     tail: list[str] = []
     start, end = 0, len(tokens)
     found = True
-    while found:
+    while found and end - start > 1:
         found = False
-        for phrase, intent_id in labelled:
+        for phrase, intent_id in lexicon.starting(tokens[start]):
             n = len(phrase)
-            if end - start <= n:
-                continue
-            if all(same_word(t, w) for t, w in zip(tokens[start:start + n], phrase,
-                                                           strict=True)):
+            if end - start > n and lexicon.fits(tokens[start:start + n], phrase):
                 head.append(intent_id)
                 start, found = start + n, True
                 break
-            if all(same_word(t, w) for t, w in zip(tokens[end - n:end], phrase,
-                                                           strict=True)):
-                tail.insert(0, intent_id)
-                end, found = end - n, True
-                break
+        else:
+            for n in sorted({len(p) for items in lexicon.by_first.values() for p, _ in items},
+                            reverse=True):
+                if end - start <= n:
+                    continue
+                ending = tokens[end - n:end]
+                intent_id = next((label for p, label in lexicon.starting(ending[0])
+                                  if lexicon.fits(ending, p)), None)
+                if intent_id:
+                    tail.insert(0, intent_id)
+                    end, found = end - n, True
+                    break
     return head, start, end, tail
 
 
@@ -212,15 +262,10 @@ def and_split(text: str) -> tuple[str, str] | None:
     return None
 
 
-def pick(text: str, picks: Picks) -> int | None:
+def pick(text: str, talk: Talk) -> int | None:
     """A typed pick of a suggestion: its rank (1…, LAST), NONE for "none of these", FIRST
     for "oui"; None when the text is not a pick."""
-    labelled: list[tuple[Phrase, str | None]] = []
-    labelled += [(p, f"r{rank}") for rank, forms in picks.ranks for p in forms]
-    labelled += [(p, "yes") for p in picks.yes] + [(p, "no") for p in picks.no]
-    labelled += [(p, None) for p in picks.fillers]
-    labelled.sort(key=lambda item: -len(item[0]))
-    labels = cover(words(text), labelled)
+    labels = cover(words(text), talk.lexicon("picks"))
     if not labels:
         return None
     ranks = {int(label[1:]) for label in labels if label.startswith("r")}

@@ -52,7 +52,7 @@ def test_read_separates_small_talk_from_questions(
     ("la 2 et la 3", None), ("combien pour 2 postes", None), ("bonjour", None), ("", None),
 ])
 def test_pick(content: Content, said: str, rank: int | None) -> None:
-    assert talk.pick(said, content.talk.picks) == rank
+    assert talk.pick(said, content.talk) == rank
 
 
 @pytest.mark.parametrize(("typed", "known", "same"), [

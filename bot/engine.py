@@ -294,6 +294,8 @@ class Assistant:
         subject = context.subject
         for part in message.questions:
             for answer in self._answer_part(part, subject):
+                if any(same_answer(answer, earlier) for earlier in answers):
+                    continue          # "… ? c'est l'ANCT ?": one answer is enough
                 answers.append(answer)
                 subject = subject_of(answer, self.clock(), content.faq)
         prefix = talk.prefix_of(message.small_talk, content.talk)
@@ -699,6 +701,12 @@ class Assistant:
                 replies.append(Outgoing(text=chunk, buttons=rows if last else (),
                                         replace=replace and not replies))
         return replies
+
+
+def same_answer(one: Answer, other: Answer) -> bool:
+    """Do two answers say the same (the same entry, or the same computed text)?"""
+    return one.kind == other.kind and one.kind in CONFIDENT and \
+        (one.entry_id, one.text) == (other.entry_id, other.text)
 
 
 def subject_of(answer: Answer, now: dt.datetime,

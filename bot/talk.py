@@ -17,7 +17,8 @@ NONE = 0           # "none of these" ("non", "aucune")
 FIRST = 1
 QUESTION_WORDS = frozenset(
     "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
-    "puis faut dois doit peuvent pouvons pouvez lequel laquelle y a".split())
+    "puis faut dois doit peuvent pouvons pouvez lequel laquelle y".split())
+LINKS = frozenset("et mais sinon aussi puis alors".split())   # may open a second question
 _TOKEN = re.compile(r"[^\W_]+")
 _CLAUSE_END = re.compile(r"([.!?;,\n…]+)")
 _AND = re.compile(r"\s+et\s+", re.IGNORECASE)
@@ -227,19 +228,28 @@ def read(text: str, talk: Talk) -> Message:
 
 
 def split_questions(text: str) -> list[str]:
-    """Questions separated by "?" when each has words enough to stand alone; a short piece
-    ("combien ?") joins its neighbour."""
+    """Questions separated by "?" when each stands alone: words enough, and the next one
+    opens like a question ("Et qui paie la formation ?"); otherwise a piece completes the one
+    before ("Combien ? Pour 2 postes ?", "quoi fournir ? ordi, bureau ?")."""
     pieces = [p.strip() for p in re.split(r"(?<=\?)", text) if p.strip()]
     parts: list[str] = []
     for piece in pieces:
         short = min(_size(parts[-1]) if parts else MIN_QUESTION_WORDS, _size(piece))
-        if parts and short < MIN_QUESTION_WORDS:
+        if parts and (short < MIN_QUESTION_WORDS or not opens_question(piece)):
             parts[-1] = f"{parts[-1]} {piece}"
         else:
             parts.append(piece)
     if len(parts) > MAX_QUESTIONS:
         return [text.strip()] if text.strip() else []
     return parts
+
+
+def opens_question(text: str) -> bool:
+    """Does `text` open like a question ("et qui…", "c'est quoi…", "peut-on…")?"""
+    found = normalize(text).split()
+    while found[:1] and found[0] in LINKS:
+        found = found[1:]
+    return bool(found) and (found[0] in QUESTION_WORDS or found[:2] == ["c", "est"])
 
 
 def _size(question: str) -> int:
@@ -253,11 +263,8 @@ def and_split(text: str) -> tuple[str, str] | None:
     le CCP1 ?"); None otherwise. The caller checks that both halves are answered."""
     for match in _AND.finditer(text):
         left, right = text[:match.start()].strip(), text[match.end():].strip()
-        right_words = normalize(right).split()
-        if len(normalize(left).split()) < 2 or len(right_words) < 2:
-            continue
-        if right_words[0] in QUESTION_WORDS or right_words[:3] == ["c", "est", "quoi"] or \
-                right_words[:2] == ["c", "est"]:
+        if len(normalize(left).split()) >= 2 and len(normalize(right).split()) >= 2 and \
+                opens_question(right):
             return left, right
     return None
 

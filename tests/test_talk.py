@@ -189,6 +189,8 @@ async def test_questions_separated_by_question_marks(chat: Chat, content: Conten
 @pytest.mark.parametrize("said", [
     "formation et diplome du conseiller", "Combien ? Pour 2 postes ?",
     "quand et comment recruter le conseiller",
+    "qui pilote le dispositif conseiller numerique ? c'est l'ANCT ?",
+    "on doit fournir quoi au conseiller ? ordi telephone bureau ?",
 ])
 async def test_one_question_is_not_split(chat: Chat, said: str) -> None:
     replies = await chat.say(said)

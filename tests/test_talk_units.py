@@ -35,8 +35,12 @@ from tests.conftest import FLOWS, KNOWLEDGE
      ("La subvention est versée en une fois ? et à qui ?",)),
     ("combien pour 2 postes ? et en Guyane ?", (),
      ("combien pour 2 postes ? et en Guyane ?",)),
-    ("combien pour 2 postes ? et la formation dure combien ?", (),
-     ("combien pour 2 postes ?", "et la formation dure combien ?")),
+    ("combien pour 2 postes ? et combien dure la formation ?", (),
+     ("combien pour 2 postes ?", "et combien dure la formation ?")),
+    ("on doit fournir quoi au conseiller ? ordi telephone bureau ?", (),
+     ("on doit fournir quoi au conseiller ? ordi telephone bureau ?",)),
+    ("Peut-on recruter en CDI ? Faut-il une délibération ?", (),
+     ("Peut-on recruter en CDI ?", "Faut-il une délibération ?")),
 ])
 def test_read_separates_small_talk_from_questions(
         content: Content, said: str, small_talk: tuple[str, ...],

@@ -24,6 +24,7 @@ _CLAUSE_END = re.compile(r"([.!?;,\n…]+)")
 _AND = re.compile(r"\s+et\s+", re.IGNORECASE)
 MIN_QUESTION_WORDS = 3
 MAX_QUESTIONS = 3
+MAX_REMEMBERED = 2 ** 12   # words whose look-up a lexicon keeps
 
 
 def words(text: str) -> Phrase:
@@ -120,7 +121,7 @@ class Lexicon:
         if found is None:
             found = frozenset(w for w in self.near.get(token[:1], ()) if same_word(token, w))
             found |= {token} & self.words
-            if len(self.seen) < 10_000:
+            if len(self.seen) < MAX_REMEMBERED:
                 self.seen[token] = found
         return found
 

@@ -187,7 +187,8 @@ def request_slots(request: QuickRequest) -> dict[str, Any]:
         "postes": request.posts if request.posts_given else None,
         "territoire": [OVERSEAS] if request.overseas else [t.id for t in request.territories],
         "structure": request.structure or ("prive" if request.private else None),
-        "convention": getattr(request, "convention", None),
+        "convention": getattr(request, "convention", None) or
+                      ("renouvellement" if getattr(request, "renewal", False) else None),
     }
 
 
@@ -203,7 +204,13 @@ def build_request(slots: Mapping[str, Any], params: Parameters) -> QuickRequest 
     """The computation asked by merged slots; None when QuickRequest cannot say one of them
     (the one place to adapt when QuickRequest changes)."""
     names = {f.name for f in dataclasses.fields(QuickRequest)}
-    if slots.get("convention") and "convention" not in names:
+    convention = slots.get("convention")
+    extra: dict[str, Any] = {}
+    if convention and "renewal" in names:        # the lead's QuickRequest (issue 10, point 3)
+        extra["renewal"] = convention == "renouvellement"
+    elif convention and "convention" in names:
+        extra["convention"] = convention
+    elif convention:
         return None
     where = slots.get("territoire") or []
     overseas = OVERSEAS in where
@@ -214,7 +221,6 @@ def build_request(slots: Mapping[str, Any], params: Parameters) -> QuickRequest 
     if not territories:
         territories = tuple(t for t in params.territories.values() if not t.overseas)[:1]
     structure = slots.get("structure")
-    extra = {"convention": slots["convention"]} if slots.get("convention") else {}
     posts = slots.get("postes")
     return QuickRequest(posts=posts or 1, territories=territories, overseas=overseas,
                         private=structure == "prive", posts_given=posts is not None,

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.content import Content, load_content  # noqa: E402
 from bot.engine import Assistant  # noqa: E402
-from bot.evaluation import Outcome, Report, evaluate, load_cases, outcome_of  # noqa: E402
+from bot.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402
 from bot.knowledge import FaqMatcher  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.text import normalize  # noqa: E402
@@ -70,7 +70,7 @@ def latencies_ms(assistant: Assistant, questions: list[str], rounds: int) -> lis
             normalize.cache_clear()  # measure cold: real questions rarely repeat
             assistant.content.matcher.clear_cache()
             start = time.perf_counter()
-            assistant.answer(question)
+            assistant.reply(question)
             timings.append((time.perf_counter() - start) * 1000)
     return timings
 
@@ -132,7 +132,7 @@ def measure(content: Content, store: Store, *, show_failures: str | None) -> Non
         cases = load_cases(path)
         questions += [c.question for c in cases]
         print(f"{name} set ({path.name}): {len(cases)} questions")
-        ours = evaluate(cases, lambda q: outcome_of(assistant.answer(q)))
+        ours = evaluate(cases, lambda q: outcome_of_reply(assistant.reply(q)))
         show("assistant", ours)
         for label, baseline in baselines.items():
             show(label, evaluate(cases, baseline))

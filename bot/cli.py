@@ -16,7 +16,7 @@ from bot import logs, privacy, review_cli
 from bot.channels import console
 from bot.config import Settings
 from bot.content import Content, load_content
-from bot.engine import Assistant
+from bot.engine import Answer, Assistant
 from bot.reminder_store import format_pending, list_pending, open_readonly
 from bot.store import Store
 from bot.yamlsource import InvalidContent
@@ -150,22 +150,33 @@ async def ask(settings: Settings, content: Content, question: str, *, as_json: b
         questions = sys.stdin if question == "-" else [question]
         for line in questions:
             line = line.rstrip("\n")
-            answer = assistant.answer(line)
-            if answer.kind in ("suggest", "fallback") and line.strip():
-                await assistant.record(console.CONSOLE, line, answer)
+            answers = assistant.reply(line)   # each line on its own: no context between lines
+            for answer in answers:
+                if answer.kind in ("suggest", "fallback") and line.strip():
+                    await assistant.record(console.CONSOLE, answer.question or line, answer)
             if as_json:
-                print(json.dumps({
-                    "question": line, "kind": answer.kind, "answer": console.plain(answer.text),
-                    "id": answer.entry_id, "score": answer.score,
-                    "suggestions": [{"id": i, "question": q} for i, q in answer.suggestions],
-                    "source": answer.source}, ensure_ascii=False), flush=True)
-            else:
-                print(console.plain(answer.text))
+                fields = answer_fields(line, answers[0])
+                if len(answers) > 1:
+                    fields["parts"] = [answer_fields(a.question, a) for a in answers]
+                print(json.dumps(fields, ensure_ascii=False), flush=True)
+                continue
+            for answer in answers:
+                print(console.plain(f"{answer.prefix}\n\n{answer.text}" if answer.prefix
+                                    else answer.text))
                 for number, (_, suggestion) in enumerate(answer.suggestions, start=1):
                     print(f"[{number}] {suggestion}")
     finally:
         await store.close()
     return 0
+
+
+def answer_fields(question: str, answer: Answer) -> dict[str, object]:
+    """One answer as `ask --json` prints it."""
+    text = f"{answer.prefix}\n\n{answer.text}" if answer.prefix else answer.text
+    return {"question": question, "kind": answer.kind, "answer": console.plain(text),
+            "id": answer.entry_id, "score": answer.score,
+            "suggestions": [{"id": i, "question": q} for i, q in answer.suggestions],
+            "source": answer.source}
 
 
 async def show_reminders(database: Path) -> int:
@@ -184,6 +195,7 @@ async def show_reminders(database: Path) -> int:
 
 
 PURGED = {"unanswered": "questions sans réponse", "conversations": "conversations",
+          "talk_context": "sujets de conversation retenus",
           "reminders": "rappels envoyés ou annulés", "milestones": "échéances",
           "chat_territories": "territoires", "chats": "états de conversation",
           "blocked_chats": "blocages", "events": "statistiques d'usage",

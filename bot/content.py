@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import followup, talk
 from bot.faq import FaqEntry, load_faq, load_scope, load_synonyms
 from bot.flows import Flow, load_flows
 from bot.knowledge import FaqMatcher, Synonyms
 from bot.params import Parameters, load_parameters
+from bot.talk_content import FILE as TALK_FILE
+from bot.talk_content import load_talk
 from bot.yamlsource import ContentError, InvalidContent, load_yaml
 
 # Commands a menu button may run, besides one per flow (/eligibilite, /simulation…).
@@ -34,6 +37,8 @@ class Content:
     matcher: FaqMatcher
     menu: tuple[MenuItem, ...]
     flows: dict[str, Flow] = field(default_factory=dict)
+    talk: talk.Talk = field(default_factory=talk.Talk)
+    followups: followup.Rules = field(default_factory=followup.Rules)
 
 
 def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
@@ -55,10 +60,12 @@ def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
             if flows_dir else ()
     known = commands if commands is not None else (*COMMANDS_IN_MENU, *flow_commands)
     menu = _load_menu(knowledge_dir / "menu.yaml", faq, known, errors)
+    small_talk, followups = load_talk(knowledge_dir / TALK_FILE, errors)
     if errors:
         raise InvalidContent(errors)
     matcher = FaqMatcher(faq.values(), synonyms=synonyms, scope=scope)
-    return Content(params=params, faq=faq, matcher=matcher, menu=menu, flows=flows)
+    return Content(params=params, faq=faq, matcher=matcher, menu=menu, flows=flows,
+                   talk=small_talk, followups=followups)
 
 
 def _load_menu(path: Path, faq: dict[str, FaqEntry], commands: tuple[str, ...],

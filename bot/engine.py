@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import html
 import logging
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot import dialog, events, messages
+from bot import dialog, events, followup, messages, talk
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
 from bot.callbacks import FlowButton, RefineButton
@@ -20,8 +21,10 @@ from bot.content import Content
 from bot.dialog import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
 from bot.documents.files import offered, render
+from bot.faq import FaqEntry
 from bot.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.flows import Flow
+from bot.followup import Context, Subject
 from bot.knowledge import Match
 from bot.privacy_chat import PrivacyChat
 from bot.quick import QuickRequest
@@ -29,6 +32,7 @@ from bot.quick import answer as quick_answer
 from bot.quick import parse as quick_parse
 from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
+from bot.talk_store import TalkStore
 from bot.text import normalize
 from bot.values import InvalidValue
 
@@ -40,6 +44,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 QUESTION_STARTS = frozenset(
     "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
     "puis faut dois doit pouvez lequel laquelle".split())
+CONFIDENT = ("faq", "compute")
+COMMAND_TEXTS = {"aide": messages.HELP, "menu": messages.MENU}
+NONE_PICKED = "aucune"   # the intent of a typed "none of these" ("non", "aucune")
 Clock = Callable[[], dt.datetime]
 Handler = Callable[["Conversation", str], Awaitable[list["Outgoing"]]]
 Listener = Callable[[Content], Awaitable[None]]
@@ -105,7 +112,7 @@ class Conversation:
 class Answer:
     """A channel-neutral answer to a free question (also what `python -m bot ask` prints)."""
 
-    kind: Literal["faq", "compute", "suggest", "fallback"]
+    kind: Literal["faq", "compute", "suggest", "fallback", "smalltalk"]
     text: str
     entry_id: str | None = None
     score: float | None = None
@@ -114,6 +121,10 @@ class Answer:
     title: str | None = None  # the question answered, shown when the match is not near-exact
     match: Match | None = field(default=None, repr=False)
     request: QuickRequest | None = field(default=None, repr=False)
+    question: str = ""               # the text answered (a part of the message, a follow-up)
+    intent: str | None = None        # small talk: its intent (knowledge/petite_conversation)
+    prefix: str = ""                 # small talk said before the answer ("Bonjour !")
+    chosen: int | None = None        # a typed pick: the record whose suggestions it answers
 
 
 def looks_like_question(text: str) -> bool:
@@ -141,6 +152,7 @@ class Assistant:
         self.zone = ZoneInfo(timezone)
         self.admins = admins
         self.reminders = reminders or ReminderStore(store.db)
+        self.talk_store = TalkStore(store.db)
         self.reminder_chat = ReminderChat(self, self.reminders)
         self.broadcasts = BroadcastStore(store.db)
         self.privacy = PrivacyChat(self, self.broadcasts)
@@ -239,12 +251,127 @@ class Assistant:
             return [Outgoing(text=messages.EMPTY)]
         if len(text) > MAX_QUESTION_LENGTH:
             return [Outgoing(text=messages.TOO_LONG)]
-        answer = self.answer(text)
-        self._event(conversation, events.QUESTION_KINDS[answer.kind])
-        record_id = None
-        if answer.kind in ("suggest", "fallback"):
-            record_id = await self.record(conversation, text, answer)
-        return [self._render(answer, record_id)]
+        who = (conversation.chat_id, conversation.user_id)
+        context = await self.talk_store.load(*who)
+        answers = self.reply(text, context)
+        replies: list[Outgoing] = []
+        records: list[int | None] = []
+        for answer in answers:
+            if answer.chosen is not None:
+                outcome = f"chosen:{answer.entry_id}" if answer.entry_id else "none"
+                await self.store.set_unanswered_outcome(answer.chosen, conversation.chat_id,
+                                                        outcome)
+            elif answer.kind in events.QUESTION_KINDS:
+                self._event(conversation, events.QUESTION_KINDS[answer.kind])
+            record_id = None
+            if answer.kind in ("suggest", "fallback"):
+                record_id = await self.record(conversation, answer.question or text, answer)
+            records.append(record_id)
+            replies.append(self._talk_render(conversation, answer, record_id))
+        now = self.clock()
+        remembered = next_context(context.fresh(now, self.content.followups,
+                                                self.content.talk.picks.minutes),
+                                  answers, records, now, self.content.faq)
+        if remembered != context:
+            await self.talk_store.save(*who, remembered, now)
+        return replies
+
+    def reply(self, question: str, context: Context | None = None) -> list[Answer]:
+        """All answers to one message: small talk, a typed pick of the pending suggestions
+        ("la 2"), each question of the message, follow-ups on the remembered subject."""
+        content = self.content
+        context = (context or Context()).fresh(self.clock(), content.followups,
+                                               content.talk.picks.minutes)
+        if context.pending is not None:
+            picked = self._picked(question, context.pending)
+            if picked is not None:
+                return [picked]
+        message = talk.read(question, content.talk)
+        if not message.questions:
+            if not message.small_talk:
+                return [self._answer_text(question)]
+            main, prefix = talk.reply_of(message.small_talk, content.talk)
+            return [Answer(kind="smalltalk", text=main.reply or COMMAND_TEXTS[main.command or ""],
+                           intent=main.id, prefix=prefix, question=question)]
+        answers: list[Answer] = []
+        subject = context.subject
+        for part in message.questions:
+            for answer in self._answer_part(part, subject):
+                if any(same_answer(answer, earlier) for earlier in answers):
+                    continue          # "… ? c'est l'ANCT ?": one answer is enough
+                answers.append(answer)
+                subject = subject_of(answer, self.clock(), content.faq)
+        prefix = talk.prefix_of(message.small_talk, content.talk)
+        if prefix:
+            answers[0] = dataclasses.replace(answers[0], prefix=prefix)
+        return answers
+
+    def _answer_text(self, text: str) -> Answer:
+        return dataclasses.replace(self.answer(text), question=text)
+
+    def _answer_part(self, part: str, subject: Subject | None) -> list[Answer]:
+        """One question of a message: a follow-up, two questions joined by "et", or one."""
+        if subject is not None:
+            follow = followup.read(part, self.content.followups, self.content.params)
+            if follow is not None:
+                return [self._follow_up(part, follow, subject)]
+        halves = talk.and_split(part)
+        if halves is not None:
+            first, second = (self._answer_text(half) for half in halves)
+            if first.kind in CONFIDENT and second.kind in CONFIDENT and \
+                    (first.kind, first.entry_id) != (second.kind, second.entry_id):
+                return [first, second]
+        return [self._answer_text(part)]
+
+    def _follow_up(self, part: str, follow: followup.FollowUp, subject: Subject) -> Answer:
+        """A follow-up: the computation again with the changed slots, or the last question
+        completed by the follow-up's words; the follow-up alone when it says more."""
+        params = self.content.params
+        if subject.kind == "compute" and follow.slot_only:
+            slots = followup.merge(subject.slots, follow.slots, self.content.followups.slots)
+            request = followup.build_request(slots, params)
+            if request is not None:
+                return Answer(kind="compute", text=quick_answer(request, params),
+                              request=request, question=part)
+        text = followup.combined(subject, follow)
+        if follow.slot_only and text is not None:
+            return self._answer_text(text[:MAX_QUESTION_LENGTH])
+        alone = self._answer_text(part)
+        if alone.kind in CONFIDENT or subject.kind != "faq" or text is None:
+            return alone
+        both = self._answer_text(text[:MAX_QUESTION_LENGTH])
+        return both if both.kind in CONFIDENT else alone
+
+    def _picked(self, text: str, pending: followup.Pending) -> Answer | None:
+        """The suggestion a typed "oui", "la 2", "la dernière" picks ("non": none of them)."""
+        rank = talk.pick(text, self.content.talk)
+        if rank is None:
+            return None
+        if rank == talk.NONE:
+            return Answer(kind="smalltalk", text=messages.NONE_CHOSEN, intent=NONE_PICKED,
+                          chosen=pending.record, question=text)
+        index = len(pending.entries) - 1 if rank == talk.LAST else rank - 1
+        if not 0 <= index < len(pending.entries) or pending.entries[index] not in self.content.faq:
+            return None
+        entry = self.content.faq[pending.entries[index]]
+        return Answer(kind="faq", text=entry.answer, entry_id=entry.id,
+                      source=self.content.params.cite(entry.sources), question=entry.question,
+                      chosen=pending.record)
+
+    def _talk_render(self, conversation: Conversation, answer: Answer,
+                     record_id: int | None) -> Outgoing:
+        """An answer as a reply, small talk included, with its prefix."""
+        reply = self._render(answer, record_id)
+        if answer.kind == "smalltalk":
+            intent = next((i for i in self.content.talk.intents if i.id == answer.intent), None)
+            command = intent.command if intent else None
+            if command == "aide" and self.is_admin(conversation):
+                reply = Outgoing(text=answer.text + messages.ADMIN_HELP)
+            elif command == "menu" or answer.intent == NONE_PICKED:
+                reply = self._menu_reply(answer.text)
+        if answer.prefix:
+            reply = dataclasses.replace(reply, text=f"{answer.prefix}\n\n{reply.text}")
+        return reply
 
     def answer(self, question: str) -> Answer:
         """Answer a free question: a computation, an FAQ entry, suggestions, or the fallback."""
@@ -297,6 +424,8 @@ class Assistant:
             return Outgoing(text=answer.text, buttons=tuple(rows))
         if answer.kind == "fallback":
             return self._menu_reply(answer.text)
+        if answer.kind == "smalltalk":
+            return Outgoing(text=answer.text)
         buttons = [Button(messages.MENU_BUTTON, "m")]
         if answer.request is not None and SIMULATION_FLOW in self.content.flows:
             buttons.insert(0, Button(messages.REFINE_SIMULATION,
@@ -600,6 +729,41 @@ def question_sentences(text: str) -> str:
 def titled(answer: str, title: str | None) -> str:
     """An answer under the question it answers, in bold (when a title is given)."""
     return f"<b>{html.escape(title, quote=False)}</b>\n{answer}" if title else answer
+
+
+def same_answer(one: Answer, other: Answer) -> bool:
+    """Do two answers say the same (the same entry, or the same computed text)?"""
+    return one.kind == other.kind and one.kind in CONFIDENT and \
+        (one.entry_id, one.text) == (other.entry_id, other.text)
+
+
+def subject_of(answer: Answer, now: dt.datetime,
+               faq: Mapping[str, FaqEntry]) -> Subject | None:
+    """What a follow-up to this answer builds on: the FAQ entry's own question, or the
+    computation's slots (never the user's words: see README, « Données personnelles »);
+    None when the answer has no subject (small talk, suggestions, fallback)."""
+    if answer.kind == "compute" and answer.request is not None:
+        return Subject(kind="compute", question="", at=now,
+                       slots=followup.request_slots(answer.request))
+    if answer.kind == "faq" and answer.entry_id in faq:
+        return Subject(kind="faq", question=faq[answer.entry_id].question, at=now)
+    return None
+
+
+def next_context(context: Context, answers: list[Answer], records: list[int | None],
+                 now: dt.datetime, faq: Mapping[str, FaqEntry]) -> Context:
+    """What the conversation remembers after these answers: the last subject, and the
+    suggestions just shown (a pick, or any other answer, forgets the previous ones)."""
+    subject, pending = context.subject, context.pending
+    for answer, record in zip(answers, records, strict=True):
+        if answer.kind != "smalltalk":     # a new question, answered or not, is the subject
+            subject = subject_of(answer, now, faq)
+        if answer.kind == "suggest" and record is not None:
+            pending = followup.Pending(record=record, entries=tuple(
+                entry_id for entry_id, _ in answer.suggestions), at=now)
+        elif answer.kind != "smalltalk" or answer.chosen is not None:
+            pending = None
+    return Context(subject=subject, pending=pending)
 
 
 def state_of(row: ConversationRow) -> FlowState:

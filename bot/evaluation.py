@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ class Case:
     question: str
     kind: CaseKind
     expected: tuple[str, ...] = ()           # FAQ ids that answer it right
+    second: tuple[str, ...] = ()             # a second question in the same message: its ids
     slots: Mapping[str, Any] | None = None   # for a computation: postes, territoire, structure
 
     @property
@@ -42,6 +44,7 @@ class Outcome:
     top: str | None                          # best FAQ id, or "calcul" for a computation
     suggestions: tuple[str, ...] = ()        # FAQ ids offered under "Vouliez-vous dire"
     slots: Mapping[str, Any] | None = None   # what a computation understood
+    then: Outcome | None = None              # the answer to a second question of the message
 
 
 @dataclass(slots=True)
@@ -82,6 +85,14 @@ class Report:
         """Best candidate right, whatever was done with it (answered, suggested, fallback)."""
         total = self.in_scope().total
         return self.top_right / total if total else 0.0
+
+
+def outcome_of_reply(answers: list[Any]) -> Outcome:
+    """The outcome of all the answers to one message (`Assistant.reply`)."""
+    first = outcome_of(answers[0])
+    if len(answers) > 1:
+        return dataclasses.replace(first, then=outcome_of(answers[1]))
+    return first
 
 
 def outcome_of(answer: Any) -> Outcome:
@@ -139,7 +150,10 @@ def _case(item: Mapping[str, Any]) -> Case | None:
     if COMPUTE in expected:
         return Case(question=question, kind="compute",
                     expected=tuple(e for e in expected if e != COMPUTE))
-    return Case(question=question, kind="faq", expected=expected)
+    second = item.get("attendu_2") or ()
+    second = tuple(second) if isinstance(second, list | tuple) else (second,)
+    return Case(question=question, kind="faq", expected=expected,
+                second=tuple(e for e in second if e != NO_ENTRY))
 
 
 def verdict(case: Case, outcome: Outcome) -> Verdict:
@@ -152,6 +166,12 @@ def verdict(case: Case, outcome: Outcome) -> Verdict:
     right = outcome.top in case.expected or (
         case.kind == "compute" and outcome.kind == "compute" and
         slots_agree(case.slots, outcome.slots))
+    if case.second:  # two questions: both answered right, or one answered wrong, or half
+        then = outcome.then
+        then_confident = then is not None and then.kind in CONFIDENT
+        if (confident and not right) or (then_confident and then.top not in case.second):
+            return "wrong"
+        return "right" if confident and then_confident else "fallback"
     if confident:
         return "right" if right else "wrong"
     if outcome.kind == "suggest":

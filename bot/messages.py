@@ -126,6 +126,7 @@ FORGET_DONE_GROUP = (
 FORGET_AFTER = "Vous pouvez continuer à me poser des questions : je repars de zéro."
 ERASED_LABELS = {
     "conversation": ("votre questionnaire en cours et vos réponses",) * 2,
+    "context": ("le sujet de notre dernier échange",) * 2,
     "questions": ("{n} question notée", "{n} questions notées"),
     "milestones": ("{n} échéance", "{n} échéances"),
     "reminders": ("{n} rappel", "{n} rappels"),

@@ -17,7 +17,7 @@ from bot.transactions import transaction
 
 # What /oubli reports, in this order (keys of the counts).
 ERASED = ("conversation", "questions", "milestones", "reminders", "territory",
-          "subscription", "announcements", "events", "chat")
+          "subscription", "announcements", "events", "chat", "context")
 
 
 async def erase(db: aiosqlite.Connection, chat_id: int, user_id: int) -> dict[str, int]:
@@ -31,6 +31,7 @@ async def erase(db: aiosqlite.Connection, chat_id: int, user_id: int) -> dict[st
     counts: dict[str, int] = {}
     statements: list[tuple[str, str, tuple[int, ...]]] = [
         ("conversation", f"DELETE FROM conversations WHERE {mine}", (chat_id, user_id)),
+        ("context", f"DELETE FROM talk_context WHERE {mine}", (chat_id, user_id)),
         ("questions", f"DELETE FROM unanswered WHERE {mine}", (chat_id, user_id)),
         ("reminders", "DELETE FROM reminders WHERE milestone_id IN (SELECT id FROM milestones"
                       f" WHERE {mine})", (chat_id, user_id)),
@@ -63,6 +64,7 @@ async def purge(db: aiosqlite.Connection, now: dt.datetime, days: int) -> dict[s
     statements: list[tuple[str, str, tuple[str, ...]]] = [
         ("unanswered", "DELETE FROM unanswered WHERE asked_at < ?", (iso,)),
         ("conversations", "DELETE FROM conversations WHERE updated_at < ?", (iso,)),
+        ("talk_context", "DELETE FROM talk_context WHERE updated_at < ?", (iso,)),
         ("reminders", f"DELETE FROM reminders WHERE (status IN {done} AND updated_at < ?)"
                       " OR (status = 'blocked' AND due_at < ?)", (stamp, stamp)),
         ("milestones", "DELETE FROM milestones WHERE created_at < ? AND coalesce("

@@ -91,9 +91,8 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     structure = _structure(rest)
     renewal = bool(RENEWAL_WORDS.intersection(rest))
     bonus = bool(BONUS_WORDS.intersection(rest))
-    if structure == "both" or (bonus and not renewal) or \
-            (renewal and (overseas or any(t.overseas for t in territories))):
-        return None  # asked for more than one structure, or figures the sources do not give
+    if structure == "both":
+        return None  # asked for more than one structure
     if overseas and territories:
         return None  # "outre-mer" and a named territory: which one?
     if not counts and not territories and not overseas:
@@ -102,10 +101,18 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
         territories = tuple(t for t in params.territories.values() if t.overseas)
     elif not territories:
         territories = tuple(t for t in params.territories.values() if not t.overseas)[:1]
-    return QuickRequest(
+    request = QuickRequest(
         posts=counts[0] if counts else 1, territories=territories, overseas=overseas,
         private=structure == "prive", posts_given=bool(counts), structure=structure,
         renewal=renewal, bonus=bonus)
+    return request if supported(request) else None
+
+
+def supported(request: QuickRequest) -> bool:
+    """The sources give this figure: the renewal's in métropole only, its bonus with it."""
+    if request.bonus and not request.renewal:
+        return False
+    return not (request.renewal and any(t.overseas for t in request.territories))
 
 
 def _understood(words: list[str]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot import broadcast, events, reminder_store
+from bot import broadcast, events, reminder_store, talk_store
 from bot.review import Record
 from bot.transactions import settle, transaction
 
@@ -65,6 +65,8 @@ MIGRATIONS: list[str] = [
     # 6: usage events for /stats (bot/events.py); subscriptions to announcements,
     # announcements and their deliveries (bot/broadcast.py).
     events.SCHEMA + broadcast.SCHEMA,
+    # 7: what each conversation remembers between messages (bot/talk_store.py).
+    talk_store.SCHEMA,
 ]
 
 

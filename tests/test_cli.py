@@ -72,3 +72,25 @@ def test_commands_work_on_a_fresh_database(tmp_path: Path, command: list[str]) -
     result = run_bot(tmp_path, *command)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+def test_ask_json_small_talk_two_questions_and_no_context_between_lines(
+        tmp_path: Path) -> None:
+    questions = ["bonjour", "combien pour 2 postes et c'est quoi le CCP1 ?",
+                 "combien pour 2 postes ?", "et en Guyane ?", "merci, au revoir"]
+    result = run_bot(tmp_path, "ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["question"] for row in rows] == questions
+    assert [row["kind"] for row in rows[:3]] == ["smalltalk", "compute", "compute"]
+    assert rows[4]["kind"] == "smalltalk" and "Au revoir" in rows[4]["answer"]
+    two = rows[1]
+    assert [part["kind"] for part in two["parts"]] == ["compute", "faq"]
+    assert two["parts"][1]["question"] == "c'est quoi le CCP1 ?" and two["parts"][1]["id"]
+    assert {k: v for k, v in two.items() if k != "parts"} == \
+        {**two["parts"][0], "question": two["question"]}
+    alone = json.loads(run_bot(tmp_path, "ask", "--json", "et en Guyane ?").stdout)
+    assert rows[3] == alone                   # the line before is not its context
+    assert all("parts" not in row for row in rows if row is not two)
+    unanswered = run_bot(tmp_path, "unanswered")
+    assert "bonjour" not in unanswered.stdout and "au revoir" not in unanswered.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.config import ROOT
 from bot.content import Content
 from bot.engine import Assistant
-from bot.evaluation import evaluate, load_cases, outcome_of
+from bot.evaluation import Case, Outcome, evaluate, load_cases, outcome_of, verdict
 from bot.store import Store
 
 CASES = ROOT / "tests" / "data" / "questions.yaml"
@@ -48,3 +48,14 @@ def test_held_out_set_names_only_existing_entries(content: Content) -> None:
     for case in cases:
         for expected in case.expected:
             assert expected in content.faq, (case.question, expected)
+
+
+def test_two_questions_are_right_only_when_both_are_answered() -> None:
+    case = Case(question="q", kind="faq", expected=("a",), second=("b",))
+    both = Outcome(kind="faq", top="a", then=Outcome(kind="faq", top="b"))
+    assert verdict(case, both) == "right"
+    assert verdict(case, Outcome(kind="faq", top="a")) == "fallback"
+    other = Outcome(kind="faq", top="a", then=Outcome(kind="faq", top="c"))
+    assert verdict(case, other) == "wrong"
+    unsure = Outcome(kind="faq", top="a", then=Outcome(kind="suggest", top="b"))
+    assert verdict(case, unsure) == "fallback"

@@ -16,6 +16,7 @@ import aiosqlite
 
 from bot import messages, stats
 from bot.broadcast import BroadcastStore, Progress
+from bot.callbacks import payload_number
 from bot.content import Content
 from bot.reminder_store import ts
 from bot.yamlsource import InvalidContent
@@ -113,15 +114,16 @@ class AdminChat:
         """A press of /diffuser's confirmation; None if the payload is not one."""
         from bot.engine import Outgoing  # noqa: PLC0415
 
-        draft, _, choice = value.partition(":")
-        if not draft.isdigit() or choice not in ("y", "n"):
+        draft_text, _, choice = value.partition(":")
+        draft = payload_number(draft_text)
+        if draft is None or choice not in ("y", "n"):
             return None
         author = conversation.user_id
         if choice == "n":
-            done = await self.broadcasts.cancel_draft(int(draft), author)
+            done = await self.broadcasts.cancel_draft(draft, author)
             return [Outgoing(text=messages.BROADCAST_CANCELLED if done
                              else messages.BROADCAST_NOT_DRAFT, replace=True)]
-        count = await self.broadcasts.queue(int(draft), author, self.assistant.clock())
+        count = await self.broadcasts.queue(draft, author, self.assistant.clock())
         if count is None:
             return [Outgoing(text=messages.BROADCAST_NOT_DRAFT, replace=True)]
         return [Outgoing(text=messages.BROADCAST_QUEUED.format(id=draft, count=count,

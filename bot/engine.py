@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import dialog, events, messages
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
-from bot.callbacks import FlowButton, RefineButton
+from bot.callbacks import FlowButton, RefineButton, payload_number
 from bot.content import Content
 from bot.dialog import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
@@ -327,8 +327,9 @@ class Assistant:
             return await self.commands[value](conversation, "")
         if kind == "s":
             record, _, entry_id = value.partition(":")
-            if record.isdigit() and entry_id in self.content.faq:
-                await self.store.set_unanswered_outcome(int(record), conversation.chat_id,
+            record_id = payload_number(record)
+            if record_id is not None and entry_id in self.content.faq:
+                await self.store.set_unanswered_outcome(record_id, conversation.chat_id,
                                                         f"chosen:{entry_id}")
                 return await self._then_flow(conversation, [self._faq_reply(entry_id)])
         if kind == "r":
@@ -340,7 +341,7 @@ class Assistant:
             replies = await self.admin.button(conversation, value)
         if replies is not None:
             return replies
-        if kind == "n" and value.isdigit():
+        if kind == "n" and payload_number(value) is not None:
             await self.store.set_unanswered_outcome(int(value), conversation.chat_id, "none")
             return [self._menu_reply(messages.NONE_CHOSEN)]
         return [self._menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]

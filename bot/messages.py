@@ -61,6 +61,7 @@ EXPECT_DATE = (
 NO_SUCH_DATE = "Cette date n'existe pas. Indiquez une date, par exemple « 01/03/2021 »."
 TOO_LOW = "{value}, c'est trop peu : le minimum est {low}."
 TOO_HIGH = "{value}, c'est trop : le maximum est {high}."
+TOO_HIGH_PLAIN = "C'est trop : le maximum est {high}."
 EXPECT_CHOICE = "Choisissez une réponse avec les boutons ci-dessous."
 
 # --- Flows (bot/dialog.py, bot/engine.py) ---

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 from pathlib import Path
 from typing import TextIO
@@ -12,6 +13,9 @@ from bot.engine import Assistant, Button, Conversation, Incoming, Outgoing
 from bot.text import normalize
 
 CONSOLE = Conversation(chat_id=0, user_id=0)
+APOLOGY = ("Désolé, un incident technique m'empêche de répondre à ce message. Continuez : "
+           "vos réponses déjà données sont conservées.")
+log = logging.getLogger(__name__)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -46,8 +50,13 @@ class Console:
         return Incoming.text(line)
 
     async def send(self, line: str) -> list[Outgoing]:
-        """Handle one line of input and print the replies."""
-        replies = await self.assistant.handle(CONSOLE, self.resolve(line))
+        """Handle one line of input and print the replies; a failure is logged (with an
+        excerpt of the line) and apologised for, and the next line is read as usual."""
+        try:
+            replies = await self.assistant.handle(CONSOLE, self.resolve(line))
+        except Exception:
+            log.exception("échec du traitement de la ligne %r", line[:100])
+            replies = [Outgoing(text=APOLOGY)]
         for reply in replies:
             self.show(reply)
         return replies

@@ -60,6 +60,7 @@ from bot.channels.telegram_reminders import (
 )
 from bot.channels.telegram_send import Chats, Target, deliver, typing
 from bot.channels.telegram_text import excerpt, mentions, strip_mention
+from bot.channels.telegram_updates import TolerantBot
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
@@ -359,16 +360,16 @@ def build_application(settings: Settings, content: Content, store: Store, *,
                               retention_days=settings.retention_days, loader=loader)
     channel.http = (AiohttpRequest(connection_pool_size=concurrency),
                     AiohttpRequest(connection_pool_size=1))
+    bot = TolerantBot(
+        settings.telegram_token, base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML,
+                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        request=channel.http[0], get_updates_request=channel.http[1],
+        rate_limiter=rate_limiter or production_limiter())
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(settings.telegram_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(channel.http[0])
-        .get_updates_request(channel.http[1])
-        .rate_limiter(rate_limiter or production_limiter())
+        .bot(bot)
         .concurrent_updates(PerChatProcessor(concurrency))
         .post_init(channel.post_init)
         .post_shutdown(channel.post_shutdown)

@@ -77,6 +77,8 @@ ADMIN_COMMANDS = [("stats", "Usage des 7 derniers jours"),
                   ("diffuser", "Envoyer une annonce aux conversations abonnées"),
                   ("recharger", "Relire le contenu sans redémarrer")]
 PURGE_EVERY = 6 * 3600.0  # seconds between two purges of data past the retention
+COMMANDS_RETRY = 60.0  # seconds before the command menu is registered again, doubled each time
+COMMANDS_RETRY_MAX = 3600.0
 
 # User-facing texts of the channel (French, vouvoiement).
 APOLOGY = ("Désolé, un incident technique m'empêche de répondre. Réessayez dans un instant : "
@@ -120,6 +122,7 @@ class TelegramChannel:
         self.bot: Any = None
         self.http: tuple[AiohttpRequest, ...] = ()  # the bot's HTTP clients
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.commands_retry = COMMANDS_RETRY  # first wait before registering the menu again
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -129,7 +132,7 @@ class TelegramChannel:
         the data past the retention."""
         await self.chats.load()
         self.bot = application.bot
-        await self.register_commands()
+        await self._register_commands()
         self.assistant.reload_listeners.append(self._reloaded)
         if self.reminders_database is not None:
             self.reminders = await start_reminders(application, self.reminders_database,
@@ -152,9 +155,37 @@ class TelegramChannel:
             except TelegramError as exc:  # never wrote to the bot: no chat yet
                 logger.info("Menu d'administration non enregistré pour %s : %s", admin_id, exc)
 
+    async def _register_commands(self) -> None:
+        """Register the menu now, or keep trying in the background (one task at a time)."""
+        if await self._try_register_commands():
+            return
+        if not any(task.get_name() == "menu des commandes" for task in self._tasks):
+            self._spawn(self._register_commands_later(), "menu des commandes")
+
+    async def _try_register_commands(self) -> bool:
+        """Register the menu; a refusal or a failure is logged (the menu is cosmetic: the
+        assistant serves without it)."""
+        try:
+            await self.register_commands()
+        except TelegramError as exc:
+            logger.warning("Menu des commandes non enregistré (%s) : nouvel essai plus tard",
+                           exc)
+            return False
+        return True
+
+    async def _register_commands_later(self) -> None:
+        """Try the menu again in the background, waiting longer after each failure."""
+        delay = self.commands_retry
+        while True:
+            await asyncio.sleep(delay)
+            if await self._try_register_commands():
+                logger.info("Menu des commandes enregistré")
+                return
+            delay = min(COMMANDS_RETRY_MAX, delay * 2)
+
     async def _reloaded(self, content: Content) -> None:
         """New content: its flows may add or remove commands."""
-        await self.register_commands()
+        await self._register_commands()
 
     def request_reload(self) -> None:
         """SIGHUP: reload the content in the background (refused if invalid)."""
@@ -231,8 +262,13 @@ class TelegramChannel:
             await query.answer(await self._refusal(chat_id, owner.from_user.id, query),
                                show_alert=True)
             return
-        # Answer first: the client stops its spinner, whatever happens next.
-        await query.answer()
+        # Answer first: the client stops its spinner, whatever happens next. An answer that
+        # fails (after the rate limiter's retries) must not lose the press itself.
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            logger.warning("Bouton acquitté sans succès (chat %s) : %s ; il est traité quand "
+                           "même", chat_id, exc)
         await self._wrote(chat_id)
         conversation = Conversation(chat_id, query.from_user.id)
         with logs.bind(update_id=update.update_id, chat_id=chat_id,

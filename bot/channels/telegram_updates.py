@@ -25,19 +25,18 @@ logger = logging.getLogger(__name__)
 
 def readable(raw: Any, bot: Any) -> dict[str, Any]:
     """The raw update itself when python-telegram-bot can read it, else a bare update with
-    its id (logged once, with a 100-character excerpt)."""
+    its id (logged once, with a 100-character excerpt of what the user wrote). Without an
+    update id there is nothing to skip: NetworkError, not logged here."""
     try:
         Update.de_json(raw, bot)
         return raw
     except Exception as error:
         update_id = raw.get("update_id") if isinstance(raw, dict) else None
-        kinds = sorted(k for k in raw if k != "update_id") if isinstance(raw, dict) else []
-        logger.warning("Mise à jour %s illisible, ignorée (%s : %s) : %r", update_id,
-                       ", ".join(kinds) or type(raw).__name__, type(error).__name__,
-                       excerpt(said(raw)))
         if not isinstance(update_id, int) or isinstance(update_id, bool):
-            raise NetworkError("réponse de getUpdates illisible (mise à jour sans "
-                               "identifiant)") from error
+            raise NetworkError("mise à jour sans identifiant") from error
+        kinds = sorted(k for k in raw if k != "update_id")
+        logger.warning("Mise à jour %s illisible, ignorée (%s : %s) : %r", update_id,
+                       ", ".join(kinds), type(error).__name__, excerpt(said(raw)))
         return {"update_id": update_id}
 
 
@@ -61,8 +60,11 @@ class TolerantBot(ExtBot[Any]):
         result = await super()._post(endpoint, data, *args, **kwargs)
         if endpoint != "getUpdates":
             return result
-        if not isinstance(result, list):
+        try:
+            if not isinstance(result, list):
+                raise NetworkError("pas une liste de mises à jour")
+            return [readable(raw, self) for raw in result]
+        except NetworkError as error:
             logger.warning("Réponse de getUpdates illisible (%s) : nouvel essai plus tard",
-                           type(result).__name__)
-            raise NetworkError("réponse de getUpdates illisible")
-        return [readable(raw, self) for raw in result]
+                           error.message)
+            raise

@@ -29,6 +29,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
+    ChatMemberUpdated,
     LinkPreviewOptions,
     Message,
     Update,
@@ -40,6 +41,7 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseRateLimiter,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
@@ -69,7 +71,8 @@ from bot.yamlsource import InvalidContent
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+GONE_STATUSES = ("kicked", "left")  # the bot was blocked (private) or removed (group)
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 HELP_LINE = re.compile(r"^/(\w+) : (.+)$", re.MULTILINE)
 # Shown in the command menu of the administrators' private chats only.
@@ -302,6 +305,21 @@ class TelegramChannel:
             return
         await self._answer(update, context, text, message.message_id)
 
+    async def on_membership(self, update: Update, context: Context) -> None:
+        """The bot was blocked or removed from a chat: nothing is sent there any more
+        (replies, reminders) until it writes again; unblocked or added back: sent to again."""
+        change: ChatMemberUpdated | None = update.my_chat_member
+        assert change is not None
+        chat_id, status = change.chat.id, change.new_chat_member.status
+        if status in GONE_STATUSES:
+            reason = f"statut du bot : {status}"
+            await self.chats.blocked(chat_id, reason)
+            if self.reminders is not None:
+                await self.reminders.reminders.block_chat(chat_id, now=self.clock(),
+                                                          reason=reason)
+        else:
+            await self._wrote(chat_id)
+
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its context (never a whole user text, never the token), then
         tell the user, politely, to try again."""
@@ -424,6 +442,9 @@ def build_application(settings: Settings, content: Content, store: Store, *,
     application.add_handler(MessageHandler(
         filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & filters.TEXT,
         channel.on_group_message))
+    # 4. The bot's own membership: blocked, removed, unblocked, added (no reply).
+    application.add_handler(ChatMemberHandler(channel.on_membership,
+                                              ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(channel.on_error)
     application.bot_data["channel"] = channel
     return application

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import html
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import aiosqlite
@@ -18,6 +19,7 @@ from bot import messages, stats
 from bot.broadcast import BroadcastStore, Progress
 from bot.callbacks import payload_number
 from bot.content import Content
+from bot.ratelimit import is_group
 from bot.reminder_store import ts
 from bot.yamlsource import InvalidContent
 
@@ -84,7 +86,11 @@ class AdminChat:
                                 zone=self.assistant.zone,
                                 reminders=await reminder_counts(store.db, start),
                                 subscribers=await self.broadcasts.recipients())
-        return [Outgoing(text=stats.format_stats(found))]
+        figures = Outgoing(text=stats.format_stats(found))
+        if not is_group(conversation.chat_id):
+            return [figures]
+        # in a group, the figures go to the administrator alone, in their private chat
+        return [replace(figures, private=True), Outgoing(text=messages.STATS_SENT_PRIVATELY)]
 
     async def broadcast(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/diffuser text: the announcement and its recipients, to confirm; without text, the

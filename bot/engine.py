@@ -67,12 +67,14 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outgoing:
-    """One reply: HTML-safe text, optional button rows and file; `replace` edits the last one."""
+    """One reply: HTML-safe text, optional button rows and file; `replace` edits the last one;
+    `private` sends it to the member alone, in their private chat (a group's admin figures)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     file: Attachment | None = None
     replace: bool = False
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,3 +200,6 @@ RELOAD_DONE = (
 RELOAD_REFUSED = (
     "Contenu refusé : je garde le contenu actuel. {count} problème{s} à corriger :"
 )
+STATS_SENT_PRIVATELY = (
+    "Les chiffres d'usage ne s'affichent pas dans un groupe : je vous les envoie en "
+    "discussion privée. Si vous ne les recevez pas, écrivez-moi d'abord en privé (/start).")

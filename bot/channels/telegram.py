@@ -280,7 +280,8 @@ class TelegramChannel:
                 replies = await self.assistant.handle(conversation,
                                                       Incoming.button(query.data or ""))
         pressed = message.message_id if isinstance(message, Message) else None
-        target = Target(chat_id, owner.message_id if owner else None, pressed)
+        target = Target(chat_id, owner.message_id if owner else None, pressed,
+                        user_id=query.from_user.id)
         await deliver(context.bot, self.chats, target, replies)
 
     async def on_private_message(self, update: Update, context: Context) -> None:
@@ -361,7 +362,8 @@ class TelegramChannel:
             async with typing(context.bot, chat.id):
                 replies = await self.assistant.handle(Conversation(chat.id, user.id),
                                                       Incoming.text(text))
-        await deliver(context.bot, self.chats, Target(chat.id, reply_to), replies)
+        await deliver(context.bot, self.chats, Target(chat.id, reply_to, user_id=user.id),
+                      replies)
 
     async def _wrote(self, chat_id: int) -> None:
         """The chat is talking to us: send to it again (replies and reminders)."""

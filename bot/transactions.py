@@ -50,7 +50,10 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
         if db.in_transaction:
             await db.execute(f"SAVEPOINT {SAVEPOINT}")
         else:  # a savepoint opening the transaction would commit when released
-            await db.executescript(f"BEGIN; SAVEPOINT {SAVEPOINT};")
+            # IMMEDIATE: the write lock is taken now, waiting (busy_timeout) for another
+            # connection's writer; a read-then-write transaction upgraded later could
+            # not wait and would fail at once with "database is locked"
+            await db.executescript(f"BEGIN IMMEDIATE; SAVEPOINT {SAVEPOINT};")
         try:
             yield db
         except BaseException:

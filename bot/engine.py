@@ -29,6 +29,7 @@ from bot.quick import parse as quick_parse
 from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
 from bot.text import normalize
+from bot.transactions import storage_trouble, warn_storage
 from bot.values import InvalidValue
 
 log = logging.getLogger(__name__)
@@ -242,7 +243,12 @@ class Assistant:
         self._event(conversation, events.QUESTION_KINDS[answer.kind])
         record_id = None
         if answer.kind in ("suggest", "fallback"):
-            record_id = await self.record(conversation, text, answer)
+            try:
+                record_id = await self.record(conversation, text, answer)
+            except Exception as error:  # the answer matters more than its record
+                if not storage_trouble(error):
+                    raise
+                warn_storage(self.store.db, error, "question sans réponse non enregistrée")
         return [self._render(answer, record_id)]
 
     def answer(self, question: str) -> Answer:

@@ -67,6 +67,7 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
 from bot.store import Store
+from bot.transactions import storage_trouble, warn_storage
 from bot.yamlsource import InvalidContent
 
 logger = logging.getLogger(__name__)
@@ -331,11 +332,17 @@ class TelegramChannel:
         query = update.callback_query
         said = f"[bouton {query.data}]" if query else excerpt(
             update.effective_message.text if update.effective_message else None)
-        logger.error("Échec de la mise à jour %s (chat %s, utilisateur %s) : %r",
-                     update.update_id, chat.id if chat else None, user.id if user else None,
-                     said, exc_info=context.error,
-                     extra={"update_id": update.update_id, "chat_id": chat.id if chat else None,
-                            "user_id": user.id if user else None})
+        if storage_trouble(context.error):  # the disk, not this update: no traceback each time
+            warn_storage(self.store.db, context.error,
+                         f"mise à jour {update.update_id} sans réponse")
+        else:
+            logger.error("Échec de la mise à jour %s (chat %s, utilisateur %s) : %r",
+                         update.update_id, chat.id if chat else None,
+                         user.id if user else None,
+                         said, exc_info=context.error,
+                         extra={"update_id": update.update_id,
+                                "chat_id": chat.id if chat else None,
+                                "user_id": user.id if user else None})
         if query is not None:
             with contextlib.suppress(TelegramError):  # already answered, or too old
                 await query.answer()

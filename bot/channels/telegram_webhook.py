@@ -32,15 +32,18 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 
 
 class HealthHandler(tornado.web.RequestHandler):
-    """GET /healthz: 200 and a small JSON body while the process serves."""
+    """GET /healthz: 200 and a small JSON body while the process serves; 503 when it cannot
+    keep what it is told (its database is gone or read-only)."""
 
     def initialize(self, health: Health) -> None:
         self.health = health
 
     def get(self) -> None:
+        report = self.health()
+        self.set_status(200 if report["status"] == "ok" else 503)
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"status": "ok", **self.health()}))
+        self.finish(json.dumps(report, ensure_ascii=False))
 
 
 class UpdateHandler(TelegramHandler):
@@ -74,9 +77,14 @@ class WebhookApp(WebhookAppClass):
 
 
 def health_of(application: App, started: float) -> Health:
-    """What /healthz says: uptime and whether updates are being handled."""
+    """What /healthz says: uptime, whether updates are being handled, and whether the
+    database can still be written where it is."""
     def health() -> dict[str, Any]:
-        return {"uptime_s": round(time.monotonic() - started, 1),
+        channel = application.bot_data.get("channel")
+        problem = channel.store.problem() if channel is not None else None
+        return {"status": "ok" if problem is None else "erreur",
+                **({"database": problem} if problem else {}),
+                "uptime_s": round(time.monotonic() - started, 1),
                 "running": application.running,
                 "updates_waiting": application.update_queue.qsize()}
     return health

@@ -6,8 +6,9 @@ import asyncio
 import datetime as dt
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_LENGTH = 1000
 MAX_MESSAGE_LENGTH = 4000  # Telegram refuses texts over 4096 characters
 SIMULATION_FLOW = "simulation"
+NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.IGNORECASE)
 QUESTION_STARTS = frozenset(
     "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
     "puis faut dois doit pouvez lequel laquelle".split())
@@ -255,6 +257,8 @@ class Assistant:
         """Answer a free question: a computation, an FAQ entry, suggestions, or the fallback."""
         params = self.content.params
         request = quick_parse(normalize(question), params)
+        if request is not None and NEGATIVE_POSTS.search(question):  # the sign normalize drops
+            request = replace(request, posts=-request.posts)  # refused by the computation
         if request is not None:
             return Answer(kind="compute", text=quick_answer(request, params), request=request)
         match = self.content.matcher.match(question)
@@ -610,7 +614,8 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
 def refine_button(request: QuickRequest) -> RefineButton:
     """The "Affiner la simulation" button of a quick computation."""
     territory = request.territories[0].id if len(request.territories) == 1 else None
-    return RefineButton(request.posts if request.posts_given else None, territory,
+    posts = request.posts if request.posts_given and request.posts > 0 else None
+    return RefineButton(posts, territory,
                         request.structure)
 
 

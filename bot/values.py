@@ -44,7 +44,9 @@ def parse_integer(text: str, *, minimum: int | None = None, maximum: int | None 
     words = normalize(text).split()
     numbers = [w for w in words if w.isdigit()]
     others = [w for w in words if not w.isdigit() and w not in INTEGER_FILLERS]
-    if len(numbers) != 1 or others or _has_decimal(text):
+    units = PERCENT_WORDS.search(strip_accents(text.lower())) or AMOUNT_WORDS.search(
+        strip_accents(text.lower()))  # "999 %" is not a number of posts
+    if len(numbers) != 1 or others or units or _has_decimal(text):
         raise InvalidValue(messages.EXPECT_INTEGER.format(range=_range(minimum, maximum),
                                                           example=_example(minimum, 2)))
     if len(numbers[0]) > MAX_DIGITS:

@@ -69,6 +69,8 @@ BACK = "⬅ Retour"
 CANCEL = "✖ Annuler"
 KEEP = "Garder : {value}"
 USE_DEFAULT = "Utiliser : {value}"
+# What people type for the default value of a question that has one (besides « mots_defaut »)
+DEFAULT_WORDS = ("par défaut", "défaut", "la valeur par défaut", "valeur proposée")
 PREVIOUS_ANSWER = "Votre réponse précédente : <b>{value}</b>"
 NO_LONGER_VALID = "Votre réponse précédente ne convient plus : {reason}"
 EDIT = "Modifier « {label} »"

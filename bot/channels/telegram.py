@@ -257,7 +257,7 @@ class TelegramChannel:
         assert query is not None
         message = query.message
         if message is None:  # a button of an inline message: the assistant sends none
-            await query.answer()
+            await self._acknowledge(query, None)
             return
         chat_id = message.chat.id
         owner = _owner(message)
@@ -266,13 +266,8 @@ class TelegramChannel:
             await query.answer(await self._refusal(chat_id, owner.from_user.id, query),
                                show_alert=True)
             return
-        # Answer first: the client stops its spinner, whatever happens next. An answer that
-        # fails (after the rate limiter's retries) must not lose the press itself.
-        try:
-            await query.answer()
-        except TelegramError as exc:
-            logger.warning("Bouton acquitté sans succès (chat %s) : %s ; il est traité quand "
-                           "même", chat_id, exc)
+        # Answer first: the client stops its spinner, whatever happens next.
+        await self._acknowledge(query, chat_id)
         await self._wrote(chat_id)
         conversation = Conversation(chat_id, query.from_user.id)
         with logs.bind(update_id=update.update_id, chat_id=chat_id,
@@ -284,6 +279,16 @@ class TelegramChannel:
         target = Target(chat_id, owner.message_id if owner else None, pressed,
                         user_id=query.from_user.id)
         await deliver(context.bot, self.chats, target, replies)
+
+    @staticmethod
+    async def _acknowledge(query: CallbackQuery, chat_id: int | None) -> None:
+        """Answer a press; an answer that fails (after the rate limiter's retries: an
+        expired or unknown query, a network failure) must not lose the press itself."""
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            logger.warning("Bouton acquitté sans succès (chat %s) : %s ; il est traité quand "
+                           "même", chat_id, exc)
 
     async def on_private_message(self, update: Update, context: Context) -> None:
         """A message in a private chat: its text (or caption) goes to the engine as is."""

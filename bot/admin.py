@@ -10,13 +10,16 @@ import asyncio
 import datetime as dt
 import html
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
 from bot import messages, stats
 from bot.broadcast import BroadcastStore, Progress
+from bot.callbacks import payload_number
 from bot.content import Content
+from bot.ratelimit import is_group
 from bot.reminder_store import ts
 from bot.yamlsource import InvalidContent
 
@@ -83,7 +86,11 @@ class AdminChat:
                                 zone=self.assistant.zone,
                                 reminders=await reminder_counts(store.db, start),
                                 subscribers=await self.broadcasts.recipients())
-        return [Outgoing(text=stats.format_stats(found))]
+        figures = Outgoing(text=stats.format_stats(found))
+        if not is_group(conversation.chat_id):
+            return [figures]
+        # in a group, the figures go to the administrator alone, in their private chat
+        return [replace(figures, private=True), Outgoing(text=messages.STATS_SENT_PRIVATELY)]
 
     async def broadcast(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/diffuser text: the announcement and its recipients, to confirm; without text, the
@@ -113,15 +120,16 @@ class AdminChat:
         """A press of /diffuser's confirmation; None if the payload is not one."""
         from bot.engine import Outgoing  # noqa: PLC0415
 
-        draft, _, choice = value.partition(":")
-        if not draft.isdigit() or choice not in ("y", "n"):
+        draft_text, _, choice = value.partition(":")
+        draft = payload_number(draft_text)
+        if draft is None or choice not in ("y", "n"):
             return None
         author = conversation.user_id
         if choice == "n":
-            done = await self.broadcasts.cancel_draft(int(draft), author)
+            done = await self.broadcasts.cancel_draft(draft, author)
             return [Outgoing(text=messages.BROADCAST_CANCELLED if done
                              else messages.BROADCAST_NOT_DRAFT, replace=True)]
-        count = await self.broadcasts.queue(int(draft), author, self.assistant.clock())
+        count = await self.broadcasts.queue(draft, author, self.assistant.clock())
         if count is None:
             return [Outgoing(text=messages.BROADCAST_NOT_DRAFT, replace=True)]
         return [Outgoing(text=messages.BROADCAST_QUEUED.format(id=draft, count=count,

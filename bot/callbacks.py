@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 MAX_CALLBACK_BYTES = 64
+ID_NUMBER = re.compile(r"[0-9]{1,18}")  # fits SQLite's 64-bit INTEGER
 FLOW_CODE = re.compile(r"^[a-z]\d{0,3}$")
 BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -26,6 +27,11 @@ def checked(payload: str) -> str:
     if size > MAX_CALLBACK_BYTES:
         raise PayloadTooLong(f"callback data {payload!r} is {size} bytes > {MAX_CALLBACK_BYTES}")
     return payload
+
+
+def payload_number(text: str) -> int | None:
+    """A row id or counter carried by a payload: ASCII digits that fit SQLite, else None."""
+    return int(text) if ID_NUMBER.fullmatch(text) else None
 
 
 def to_base36(number: int) -> str:
@@ -78,7 +84,7 @@ class RefineButton:
         if len(parts) != 4 or parts[0] != "q":
             return None
         posts, territory, structure = parts[1:]
-        if (posts and not posts.isdigit()) or len(posts) > 6 or \
+        if (posts and not re.fullmatch(r"[0-9]{1,6}", posts)) or \
                 (territory and not re.fullmatch(r"[a-z_]{1,40}", territory)) or \
                 structure not in ("", "public", "prive"):
             return None

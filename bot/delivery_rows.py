@@ -73,6 +73,18 @@ class DeliveryRows:
                 " WHERE id = ? AND status IN ('sending', 'uncertain')",
                 (error[:500], ts(now), row_id))
 
+    async def recent_sends(self, since: dt.datetime) -> list[tuple[int, dt.datetime]]:
+        """(chat, when) of the rows sent since `since`, by this process or an earlier one:
+        Telegram still counts them against its flood limits. "When" errs late (the answer's
+        time once sent, else the claim's), so that a restarted sweep errs on the slow side."""
+        async with self.db.execute(
+                f"SELECT chat_id, coalesce(sent_at, claimed_at) AS at FROM {self.TABLE}"
+                " WHERE claimed_at >= ? AND status IN ('sending', 'sent', 'uncertain')"
+                " ORDER BY at", (ts(since),)) as cursor:
+            rows = await cursor.fetchall()
+        return [(row[0], dt.datetime.strptime(row[1], "%Y-%m-%dT%H:%M:%S.%fZ")
+                 .replace(tzinfo=dt.UTC)) for row in rows]
+
     async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
         """Rows left 'sending' by a dead process become 'uncertain' (not re-sent); their ids."""
         limit = ts(now - older_than)

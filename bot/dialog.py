@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot import formatting, messages, values
+from bot import choices, formatting, messages, values
 from bot.documents.files import DOCUMENT_CODES, offered
 from bot.flowrules import RuleEnv
 from bot.flows import PARAMS_NAMESPACE, PLACEHOLDER, Flow, Part, Ref, Step, Test
@@ -244,11 +244,11 @@ def parse(flow: Flow, step: Step, text: str, env: RuleEnv, known: Mapping[str, A
     low, high = _bounds(step, env, known)
     match step.kind:
         case "choix":
-            wanted = normalize(text)
-            for option in step.options:
-                if wanted and wanted in (normalize(option.label), normalize(option.value)):
-                    return option.value
-            raise values.InvalidValue(messages.EXPECT_CHOICE)
+            found = choices.match(text, [choices.Choice(o.value, o.label, o.words)
+                                         for o in step.options])
+            if found is None:
+                raise values.InvalidValue(messages.EXPECT_CHOICE)
+            return found
         case "entier":
             return values.parse_integer(text, minimum=low, maximum=high,
                                         show=lambda v: show_value(flow, step.id, v))
@@ -338,22 +338,45 @@ def ask_screen(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any],
             mark = "✓ " if option.value == previous else ""
             rows.append((Action(mark + option.label, f"o{index}"),))
     else:
-        shortcuts: list[Action] = []
-        if previous is not None and invalid_reason(flow, step, previous, env, known) is None:
-            shortcuts.append(Action(_plain(messages.KEEP.format(
-                value=show_value(flow, step.id, previous))), "k"))
-        default = resolve(step.default, env, known) if step.default else None
-        if default is not None and default != previous:
-            shortcuts.append(Action(_plain(messages.USE_DEFAULT.format(
-                value=show_value(flow, step.id, default))), "d"))
-        for index, ref in enumerate(step.suggestions):
-            suggestion = resolve(ref, env, known)
-            if suggestion is not None and suggestion not in (previous, default):
-                shortcuts.append(Action(_plain(show_value(flow, step.id, suggestion)),
-                                        f"s{index}"))
-        rows += [tuple(shortcuts[i:i + 2]) for i in range(0, len(shortcuts), 2)]
+        found = shortcuts(flow, step, env, known, previous)
+        rows += [tuple(found[i:i + 2]) for i in range(0, len(found), 2)]
     rows.append((Action(messages.BACK, "b"), Action(messages.CANCEL, "x")))
     return Screen(text="\n".join(lines), actions=tuple(rows))
+
+
+def shortcuts(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any],
+              previous: Any) -> list[Action]:
+    """The buttons of a typed question: keep the previous answer, the default, suggestions."""
+    found: list[Action] = []
+    if previous is not None and invalid_reason(flow, step, previous, env, known) is None:
+        found.append(Action(_plain(messages.KEEP.format(
+            value=show_value(flow, step.id, previous))), "k"))
+    default = resolve(step.default, env, known) if step.default else None
+    if default is not None and default != previous:
+        found.append(Action(_plain(messages.USE_DEFAULT.format(
+            value=show_value(flow, step.id, default))), "d"))
+    for index, ref in enumerate(step.suggestions):
+        suggestion = resolve(ref, env, known)
+        if suggestion is not None and suggestion not in (previous, default):
+            found.append(Action(_plain(show_value(flow, step.id, suggestion)), f"s{index}"))
+    return found
+
+
+def typed_shortcut(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any],
+                   state: FlowState, text: str) -> str | None:
+    """The code of the button of a typed question that a text names without a number
+    ("par défaut", "garder", or a word of « mots_defaut » such as "SMIC"), if any."""
+    if any(c.isdigit() for c in text) or step.kind == "choix":
+        return None
+    previous = typed(flow, step.id, state.answers[step.id]) if step.id in state.answers \
+        else None
+    buttons = shortcuts(flow, step, env, known, previous)
+    if step.default is not None and all(b.code != "d" for b in buttons) and \
+            previous == resolve(step.default, env, known):
+        buttons.append(Action(messages.USE_DEFAULT.format(value=""), "d"))  # kept: the same
+    return choices.match(text, [choices.Choice(
+        b.code, b.label, (*messages.DEFAULT_WORDS, *step.default_words) if b.code == "d"
+        else ()) for b in buttons])
 
 
 def _plain(text: str) -> str:
@@ -456,7 +479,11 @@ def try_text(flow: Flow, env: RuleEnv, state: FlowState, text: str) -> Any:
     try:
         return parse(flow, step, text, env, trail.values)
     except values.InvalidValue as exc:
-        return exc
+        code = typed_shortcut(flow, step, env, trail.values, state, text)
+        offered = _offered(flow, step, env, trail.values, state, code) if code else None
+        if offered is None or invalid_reason(flow, step, offered, env, trail.values):
+            return exc
+        return offered
 
 
 def press(flow: Flow, env: RuleEnv, state: FlowState, code: str) -> Turn | None:

@@ -9,14 +9,14 @@ import html
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot import dialog, events, followup, messages, talk
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
-from bot.callbacks import FlowButton, RefineButton
+from bot.callbacks import FlowButton, RefineButton, payload_number
 from bot.content import Content
 from bot.dialog import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
@@ -34,6 +34,7 @@ from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
 from bot.talk_store import TalkStore
 from bot.text import normalize
+from bot.transactions import storage_trouble, warn_storage
 from bot.values import InvalidValue
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ MAX_QUESTION_LENGTH = 1000
 MAX_MESSAGE_LENGTH = 4000  # Telegram refuses texts over 4096 characters
 SIMULATION_FLOW = "simulation"
 SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.IGNORECASE)
 QUESTION_STARTS = frozenset(
     "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
     "puis faut dois doit pouvez lequel laquelle".split())
@@ -76,12 +78,14 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outgoing:
-    """One reply: HTML-safe text, optional button rows and file; `replace` edits the last one."""
+    """One reply: HTML-safe text, optional button rows and file; `replace` edits the last one;
+    `private` sends it to the member alone, in their private chat (a group's admin figures)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     file: Attachment | None = None
     replace: bool = False
+    private: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +269,8 @@ class Assistant:
                 self._event(conversation, events.QUESTION_KINDS[answer.kind])
             record_id = None
             if answer.kind in ("suggest", "fallback"):
-                record_id = await self.record(conversation, answer.question or text, answer)
+                record_id = await self._record_safely(conversation, answer.question or text,
+                                                      answer)
             records.append(record_id)
             replies.append(self._talk_render(conversation, answer, record_id))
         now = self.clock()
@@ -273,8 +278,24 @@ class Assistant:
                                                 self.content.talk.picks.minutes),
                                   answers, records, now, self.content.faq)
         if remembered != context:
-            await self.talk_store.save(*who, remembered, now)
+            try:
+                await self.talk_store.save(*who, remembered, now)
+            except Exception as error:  # the answers matter more than the remembered subject
+                if not storage_trouble(error):
+                    raise
+                warn_storage(self.store.db, error, "sujet de la conversation non retenu")
         return replies
+
+    async def _record_safely(self, conversation: Conversation, text: str,
+                             answer: Answer) -> int | None:
+        """Record an unanswered question; on a full disk, warn and answer all the same."""
+        try:
+            return await self.record(conversation, text, answer)
+        except Exception as error:  # the answer matters more than its record
+            if not storage_trouble(error):
+                raise
+            warn_storage(self.store.db, error, "question sans réponse non enregistrée")
+            return None
 
     def reply(self, question: str, context: Context | None = None) -> list[Answer]:
         """All answers to one message: small talk, a typed pick of the pending suggestions
@@ -377,6 +398,8 @@ class Assistant:
         """Answer a free question: a computation, an FAQ entry, suggestions, or the fallback."""
         params = self.content.params
         request = quick_parse(normalize(question), params)
+        if request is not None and NEGATIVE_POSTS.search(question):  # the sign normalize drops
+            request = replace(request, posts=-request.posts)  # refused by the computation
         if request is not None:
             return Answer(kind="compute", text=quick_answer(request, params), request=request)
         match = self._match(question)
@@ -472,8 +495,9 @@ class Assistant:
             return await self.commands[value](conversation, "")
         if kind == "s":
             record, _, entry_id = value.partition(":")
-            if record.isdigit() and entry_id in self.content.faq:
-                await self.store.set_unanswered_outcome(int(record), conversation.chat_id,
+            record_id = payload_number(record)
+            if record_id is not None and entry_id in self.content.faq:
+                await self.store.set_unanswered_outcome(record_id, conversation.chat_id,
                                                         f"chosen:{entry_id}")
                 return await self._then_flow(conversation, [self._faq_reply(entry_id)])
         if kind == "r":
@@ -485,7 +509,7 @@ class Assistant:
             replies = await self.admin.button(conversation, value)
         if replies is not None:
             return replies
-        if kind == "n" and value.isdigit():
+        if kind == "n" and payload_number(value) is not None:
             await self.store.set_unanswered_outcome(int(value), conversation.chat_id, "none")
             return [self._menu_reply(messages.NONE_CHOSEN)]
         return [self._menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
@@ -793,7 +817,8 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
 def refine_button(request: QuickRequest) -> RefineButton:
     """The "Affiner la simulation" button of a quick computation."""
     territory = request.territories[0].id if len(request.territories) == 1 else None
-    return RefineButton(request.posts if request.posts_given else None, territory,
+    posts = request.posts if request.posts_given and request.posts > 0 else None
+    return RefineButton(posts, territory,
                         request.structure)
 
 

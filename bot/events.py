@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.reminder_store import parse_ts, ts
-from bot.transactions import transaction
+from bot.transactions import storage_trouble, transaction, warn_storage
 
 log = logging.getLogger(__name__)
 FLUSH_DELAY = 1.0   # seconds between the first pending event and its write
@@ -102,9 +102,13 @@ class EventLog:
             while self._pending:
                 await asyncio.sleep(self.delay)
                 await self.flush()
-        except Exception:
-            log.exception("écriture des statistiques d'usage échouée, %s événement(s) gardés"
-                          " pour la prochaine fois", self.pending)
+        except Exception as error:
+            if storage_trouble(error):
+                warn_storage(self.db, error,
+                             f"{self.pending} événement(s) d'usage gardés en mémoire")
+            else:
+                log.exception("écriture des statistiques d'usage échouée, %s événement(s) "
+                              "gardés pour la prochaine fois", self.pending)
 
     async def _write(self) -> None:
         """The batch itself (the lock is held); on failure the rows go back in front."""

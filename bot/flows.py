@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from bot import choices
+from bot.choices import content_words
 from bot.flowrules import ACTIONS, REGISTRY, ActionSpec, Kind, RuleSpec
 from bot.params import Parameters
 from bot.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
@@ -21,9 +23,9 @@ COMMON_KEYS = {"id", "type", "suite"}
 ASK_KEYS = {"question", "libelle", "aide", "passer_si_connu"}
 KEYS = {
     "choix": ASK_KEYS | {"choix"},
-    "entier": ASK_KEYS | {"min", "max", "defaut", "suggestions", "unite"},
-    "montant": ASK_KEYS | {"min", "max", "defaut", "suggestions"},
-    "pourcentage": ASK_KEYS | {"min", "max", "defaut", "suggestions"},
+    "entier": ASK_KEYS | {"min", "max", "defaut", "mots_defaut", "suggestions", "unite"},
+    "montant": ASK_KEYS | {"min", "max", "defaut", "mots_defaut", "suggestions"},
+    "pourcentage": ASK_KEYS | {"min", "max", "defaut", "mots_defaut", "suggestions"},
     "date": ASK_KEYS | {"min", "max", "sans_annee"},
     "message": {"texte", "source"},
     "calcul": {"regle"},
@@ -78,10 +80,12 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """A choice offered as a button: the stored value and what the button says."""
+    """A choice offered as a button: the stored value, what the button says, and the words
+    people type for it besides the label (« mots »)."""
 
     value: str
     label: str
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,6 +102,7 @@ class Step:
     minimum: Ref | None = None
     maximum: Ref | None = None
     default: Ref | None = None
+    default_words: tuple[str, ...] = ()  # typed words that mean the default (« mots_defaut »)
     suggestions: tuple[Ref, ...] = ()
     unit: tuple[str, str] | None = None
     rule: RuleSpec | None = None
@@ -310,6 +315,11 @@ class _Loader:
             for key, name in (("min", "minimum"), ("max", "maximum"), ("defaut", "default")):
                 if key in raw:
                     fields[name] = self._ref(raw[key], what, (*path, key), kind)
+            if "mots_defaut" in raw:
+                if "defaut" not in raw:
+                    self.error(f"{what} : « mots_defaut » sans « defaut »", *path, "mots_defaut")
+                fields["default_words"] = self._words(raw["mots_defaut"], what,
+                                                      (*path, "mots_defaut"))
             suggestions = raw.get("suggestions", [])
             if not isinstance(suggestions, list):
                 self.error(f"{what} : « suggestions » doit être une liste", *path, "suggestions")
@@ -396,6 +406,30 @@ class _Loader:
                            "de blocs « si: … / texte: … »", *where)
         return tuple(parts)
 
+    def _words(self, raw: Any, what: str, path: tuple[str | int, ...]) -> tuple[str, ...]:
+        """A list of words or short phrases people type (« mots », « mots_defaut »)."""
+        bad = [w for w in raw if not isinstance(w, str) or not content_words(w)] \
+            if isinstance(raw, list) else [raw]
+        if bad or not raw:
+            shown = f" (refusé : {', '.join(repr(w) for w in bad)} ; en YAML, yes, no, on et "\
+                "off sont des booléens : mettez-les entre guillemets)" if bad else ""
+            self.error(f"{what} : « {path[-1]} » doit être une liste de mots (ce que tapent "
+                       f"les usagers, par exemple [asso, association]){shown}", *path)
+            return ()
+        return tuple(w.strip() for w in raw)
+
+    def _distinct_words(self, options: list[Option], what: str,
+                        path: tuple[str | int, ...]) -> None:
+        """A word typed for one choice must not name another one of the same question."""
+        for i, option in enumerate(options):
+            for j, word in enumerate(option.words):
+                others = [o for o in options if o is not option]
+                found = choices.match(word, [choices.Choice(o.value, o.label, o.words)
+                                             for o in others])
+                if found is not None:
+                    self.error(f"{what} : le mot « {word} » du choix « {option.value} » désigne "
+                               f"aussi le choix « {found} »", *path, "choix", i, "mots", j)
+
     def _options(self, raw: Any, what: str, path: tuple[str | int, ...]) -> tuple[Option, ...]:
         if not isinstance(raw, list) or not raw:
             self.error(f"{what} : « choix » doit être une liste non vide", *path, "choix")
@@ -408,7 +442,7 @@ class _Loader:
                 continue
             value, label = item.get("valeur"), item.get("libelle")
             for key in item:
-                if key not in ("valeur", "libelle"):
+                if key not in ("valeur", "libelle", "mots"):
                     self.error(f"{what} : clé inconnue « {key} » dans un choix", *where, key)
             if not isinstance(value, str) or not ID.match(value):
                 self.error(f"{what} : « valeur » de choix manquante ou invalide (minuscules, "
@@ -420,7 +454,9 @@ class _Loader:
             if any(o.value == value for o in options):
                 self.error(f"{what} : choix « {value} » en double", *where, "valeur")
                 continue
-            options.append(Option(value, label.strip()))
+            words = self._words(item["mots"], what, (*where, "mots")) if "mots" in item else ()
+            options.append(Option(value, label.strip(), words))
+        self._distinct_words(options, what, path)
         return tuple(options)
 
     def _ref(self, raw: Any, what: str, path: tuple[str | int, ...], kind: str) -> Ref | None:

@@ -61,6 +61,7 @@ EXPECT_DATE = (
 NO_SUCH_DATE = "Cette date n'existe pas. Indiquez une date, par exemple « 01/03/2021 »."
 TOO_LOW = "{value}, c'est trop peu : le minimum est {low}."
 TOO_HIGH = "{value}, c'est trop : le maximum est {high}."
+TOO_HIGH_PLAIN = "C'est trop : le maximum est {high}."
 EXPECT_CHOICE = "Choisissez une réponse avec les boutons ci-dessous."
 
 # --- Flows (bot/dialog.py, bot/engine.py) ---
@@ -68,6 +69,8 @@ BACK = "⬅ Retour"
 CANCEL = "✖ Annuler"
 KEEP = "Garder : {value}"
 USE_DEFAULT = "Utiliser : {value}"
+# What people type for the default value of a question that has one (besides « mots_defaut »)
+DEFAULT_WORDS = ("par défaut", "défaut", "la valeur par défaut", "valeur proposée")
 PREVIOUS_ANSWER = "Votre réponse précédente : <b>{value}</b>"
 NO_LONGER_VALID = "Votre réponse précédente ne convient plus : {reason}"
 EDIT = "Modifier « {label} »"
@@ -200,3 +203,6 @@ RELOAD_DONE = (
 RELOAD_REFUSED = (
     "Contenu refusé : je garde le contenu actuel. {count} problème{s} à corriger :"
 )
+STATS_SENT_PRIVATELY = (
+    "Les chiffres d'usage ne s'affichent pas dans un groupe : je vous les envoie en "
+    "discussion privée. Si vous ne les recevez pas, écrivez-moi d'abord en privé (/start).")

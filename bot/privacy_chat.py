@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot import messages, privacy
 from bot.broadcast import BroadcastStore
+from bot.callbacks import payload_number
 from bot.ratelimit import is_group
 
 if TYPE_CHECKING:
@@ -47,8 +48,8 @@ class PrivacyChat:
         from bot.engine import Outgoing  # noqa: PLC0415
 
         choice, _, seq = value.partition(":")
-        if choice not in ("y", "n") or not seq.isdigit() or \
-                int(seq) != await self._seq(conversation):
+        if choice not in ("y", "n") or \
+                payload_number(seq) != await self._seq(conversation):
             return None
         if choice == "n":
             return [Outgoing(text=messages.FORGET_KEPT, replace=True)]

@@ -79,6 +79,17 @@ class RateLimiter:
         if self._records % self.PRUNE_EVERY == 0:
             self._prune(now)
 
+    def seed(self, sends: list[tuple[int, float]]) -> None:
+        """Messages already started (by an earlier process, say), merged in time order."""
+        events = sorted([*((None, t) for t in self._overall), *sends], key=lambda e: e[1])
+        self._overall = deque(t for _, t in events)
+        for chat_id, moment in sorted(sends, key=lambda e: e[1]):
+            self._last[chat_id] = max(moment, self._last.get(chat_id, moment))
+            if is_group(chat_id):
+                window = self._groups.setdefault(chat_id, deque())
+                window.append(moment)
+                self._groups[chat_id] = deque(sorted(window))
+
     def pause(self, chat_id: int, until: float) -> None:
         """Nothing to this chat before `until` (Telegram answered 429 with retry_after)."""
         self._paused[chat_id] = max(until, self._paused.get(chat_id, 0.0))

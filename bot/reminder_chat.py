@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot import formatting, ics, messages
-from bot.callbacks import checked
+from bot.callbacks import checked, payload_number
 from bot.deadlines import MILESTONES, RULES, deadlines_for
 from bot.flowrules import milestone_of, territory_of
 from bot.reminder_store import ReminderStore, describe_pending
@@ -63,8 +63,8 @@ class ReminderChat:
             return [await self.export(conversation)]
         if action == "c" and not argument:
             return [await self.choose(conversation)]
-        if action == "c" and argument.isdigit() and len(argument) <= 18:
-            return [await self.cancel(conversation, int(argument))]
+        if action == "c" and (reminder_id := payload_number(argument)) is not None:
+            return [await self.cancel(conversation, reminder_id)]
         if action == "a" and not argument:
             return [await self.ask_cancel_all(conversation)]
         if action == "t" and not argument:

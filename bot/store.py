@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,13 +84,24 @@ class ConversationRow:
     editing: bool = False
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file behind a path (device, inode), or None if there is none."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 class Store:
     """The assistant's database: one connection, opened once per process."""
 
     def __init__(self, db: aiosqlite.Connection,
-                 events_delay: float = events.FLUSH_DELAY) -> None:
+                 events_delay: float = events.FLUSH_DELAY, path: Path | None = None) -> None:
         self.db = db
         self.events = events.EventLog(db, events_delay)
+        self.path = path
+        self._identity = _identity(path) if path is not None else None
 
     @classmethod
     async def open(cls, path: str | Path, *, events_delay: float = events.FLUSH_DELAY) -> Store:
@@ -102,9 +114,24 @@ class Store:
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=FULL")
         await db.execute("PRAGMA busy_timeout=5000")
-        store = cls(db, events_delay)
+        store = cls(db, events_delay, None if str(path) == ":memory:" else Path(path))
         await store._migrate()
         return store
+
+    def problem(self) -> str | None:
+        """Why the database cannot be written where it is (None: it can): its file or folder
+        removed or replaced while open (writes would go to a file nobody sees), or not
+        writable any more."""
+        if self.path is None:
+            return None
+        identity = _identity(self.path)
+        if identity is None:
+            return f"fichier introuvable : {self.path}"
+        if identity != self._identity:
+            return f"fichier remplacé pendant le service : {self.path}"
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            return f"fichier ou dossier en lecture seule : {self.path}"
+        return None
 
     async def close(self) -> None:
         """Write the pending usage events, then close the connection."""

@@ -53,6 +53,7 @@ class Queue(Protocol):
     """Rows to deliver with the claim/sent discipline: ReminderStore, BroadcastStore."""
 
     async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]: ...
+    async def recent_sends(self, since: dt.datetime) -> list[tuple[int, dt.datetime]]: ...
     async def skip_superseded(self, now: dt.datetime) -> int: ...
     async def due(self, now: dt.datetime, limit: int = 1000) -> Sequence[Any]: ...
     async def claim(self, row_id: int, now: dt.datetime) -> Any: ...
@@ -118,6 +119,7 @@ class Sweeper:
         self.limiter = limiter or RateLimiter(limits)
         self.compose: Compose = compose or self.text_for
         self.blocked: set[int] = set()      # chats found blocked during this sweep
+        self.seeded = False                 # the limiter knows the sends of earlier processes
 
     def _seconds(self) -> float:
         return self.clock().timestamp()
@@ -139,6 +141,8 @@ class Sweeper:
         """Send what is due now, respecting the rate limits; returns what was done."""
         report = SweepReport()
         now = self.clock()
+        if not self.seeded:
+            await self._seed_limiter(now)
         self.blocked.clear()    # the database says who is blocked; a user may be back
         report.uncertain = await self.store.recover_stuck(now, self.config.stuck_after)
         if report.uncertain:
@@ -181,6 +185,15 @@ class Sweeper:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
         return report
+
+    async def _seed_limiter(self, now: dt.datetime) -> None:
+        """Count the sends of the last minute, a previous process's included: Telegram still
+        counts them, and a restarted sweep must not burst past its limits."""
+        limits = self.limiter.limits
+        horizon = max(limits.overall_window, limits.chat_interval, limits.group_window)
+        sends = await self.store.recent_sends(now - dt.timedelta(seconds=horizon))
+        self.limiter.seed([(chat, moment.timestamp()) for chat, moment in sends])
+        self.seeded = True
 
     async def _claim(self, row_id: int, chat: int, moment: float, report: SweepReport,
                      in_flight: set[asyncio.Task[None]]) -> None:

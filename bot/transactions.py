@@ -14,7 +14,9 @@ it was kept. (A caller cancelled after its statements ran may still see them com
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -23,10 +25,30 @@ from weakref import WeakKeyDictionary
 import aiosqlite
 
 SAVEPOINT = "writer"
+log = logging.getLogger(__name__)
+# SQLite's words when the disk, not the query, is at fault
+STORAGE_TROUBLE = ("disk is full", "disk i/o error")
+STORAGE_WARNING_EVERY = 60.0  # seconds: one warning a minute, not a traceback per update
 
 
 class WriteAborted(RuntimeError):
     """The transaction holding this write was lost before its commit (nothing was kept)."""
+
+
+def storage_trouble(error: BaseException | None) -> bool:
+    """Whether this error says the database file cannot be written (disk full, removed…)."""
+    return isinstance(error, sqlite3.Error | WriteAborted) and \
+        any(words in str(error).lower() for words in STORAGE_TROUBLE)
+
+
+def warn_storage(db: aiosqlite.Connection, error: BaseException, what: str) -> None:
+    """Log a storage failure of this connection: one warning a minute, without traceback."""
+    writes = _writes.setdefault(db, _Writes())
+    now = time.monotonic()
+    if writes.warned_at is None or now - writes.warned_at >= STORAGE_WARNING_EVERY:
+        writes.warned_at = now
+        log.warning("Base de données non modifiable (%s) : %s ; prochain avertissement dans "
+                    "%d s au plus tôt", error, what, STORAGE_WARNING_EVERY)
 
 
 @dataclass
@@ -36,6 +58,7 @@ class _Writes:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     waiting: asyncio.Future[None] | None = None  # writers done, waiting for the next commit
     commits: set[asyncio.Task[None]] = field(default_factory=set)
+    warned_at: float | None = None  # last storage warning (warn_storage), monotonic seconds
 
 
 _writes: WeakKeyDictionary[aiosqlite.Connection, _Writes] = WeakKeyDictionary()
@@ -50,7 +73,10 @@ async def transaction(db: aiosqlite.Connection) -> AsyncIterator[aiosqlite.Conne
         if db.in_transaction:
             await db.execute(f"SAVEPOINT {SAVEPOINT}")
         else:  # a savepoint opening the transaction would commit when released
-            await db.executescript(f"BEGIN; SAVEPOINT {SAVEPOINT};")
+            # IMMEDIATE: the write lock is taken now, waiting (busy_timeout) for another
+            # connection's writer; a read-then-write transaction upgraded later could
+            # not wait and would fail at once with "database is locked"
+            await db.executescript(f"BEGIN IMMEDIATE; SAVEPOINT {SAVEPOINT};")
         try:
             yield db
         except BaseException:

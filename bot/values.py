@@ -24,6 +24,7 @@ AMOUNT_WORDS = re.compile(r"(€|\beuros?\b|\beur\b|\bbruts?\b|\bmensuels?\b|\bp
 AMOUNT = re.compile(r"^(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:[,.](\d{1,2}))?$")
 PERCENT_WORDS = re.compile(r"(%|\bpour ?cents?\b|\bpourcents?\b)")
 PERCENT = re.compile(r"^(\d{1,3})(?:[,.](\d{1,3}))?$")
+MAX_DIGITS = 12  # longer numbers are refused as too high before any conversion
 
 
 Comparable = Any  # int, float or date, compared with its bounds
@@ -43,9 +44,15 @@ def parse_integer(text: str, *, minimum: int | None = None, maximum: int | None 
     words = normalize(text).split()
     numbers = [w for w in words if w.isdigit()]
     others = [w for w in words if not w.isdigit() and w not in INTEGER_FILLERS]
-    if len(numbers) != 1 or others or _has_decimal(text):
+    units = PERCENT_WORDS.search(strip_accents(text.lower())) or AMOUNT_WORDS.search(
+        strip_accents(text.lower()))  # "999 %" is not a number of posts
+    if len(numbers) != 1 or others or units or _has_decimal(text):
         raise InvalidValue(messages.EXPECT_INTEGER.format(range=_range(minimum, maximum),
                                                           example=_example(minimum, 2)))
+    if len(numbers[0]) > MAX_DIGITS:
+        raise InvalidValue(messages.TOO_HIGH_PLAIN.format(high=show(maximum))
+                           if maximum is not None else messages.EXPECT_INTEGER.format(
+                               range=_range(minimum, maximum), example=_example(minimum, 2)))
     value = int(numbers[0])
     _check_bounds(value, minimum, maximum, show)
     return value
@@ -61,6 +68,10 @@ def parse_euros(text: str, *, minimum: float | None = None,
         raise InvalidValue(messages.EXPECT_EUROS.format(
             example=formatting.euros(round(minimum) if minimum else 1650)))
     whole = re.sub(r"[ \u00a0\u202f.]", "", match.group(1))
+    if len(whole) > MAX_DIGITS:
+        raise InvalidValue(messages.TOO_HIGH_PLAIN.format(high=formatting.euros(maximum))
+                           if maximum is not None else messages.EXPECT_EUROS.format(
+                               example=formatting.euros(round(minimum) if minimum else 1650)))
     cents = (match.group(2) or "0").ljust(2, "0")
     value = int(whole) + int(cents) / 100
     _check_bounds(value, minimum, maximum, formatting.euros)
@@ -106,6 +117,8 @@ def _calendar_date(words: list[str], original: list[str]) -> dt.date:
     if len(words[0]) == 4 and words[0].isdigit():  # ISO: 2021-03-12
         words = [words[2], words[1], words[0]]
     day, month, year = words
+    if any(len(part) > 4 for part in words if part.isdigit()):  # huge numbers: no such date
+        raise InvalidValue(messages.NO_SUCH_DATE)
     month_number = MONTHS.get(month) or (int(month) if month.isdigit() else None)
     if not (day.isdigit() and year.isdigit() and month_number):
         raise InvalidValue(messages.EXPECT_DATE)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import re
 from pathlib import Path
 from typing import TextIO
 
+from bot.callbacks import FlowButton
 from bot.engine import Assistant, Button, Conversation, Incoming, Outgoing
 from bot.text import normalize
 
 CONSOLE = Conversation(chat_id=0, user_id=0)
+APOLOGY = ("Désolé, un incident technique m'empêche de répondre à ce message. Continuez : "
+           "vos réponses déjà données sont conservées.")
+AMBIGUOUS = ("« {number} » : le bouton [{number}] « {label} », ou la valeur {number} ? Tapez "
+             "« [{number}] » pour le bouton, ou la valeur avec son unité (par exemple "
+             "« {number} % », « {number} mois »).")
+log = logging.getLogger(__name__)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -36,6 +44,9 @@ class Console:
         a typed number is then the answer, and buttons are pressed by their label.
         """
         choice = line.strip()
+        pressed = re.fullmatch(r"\[(\d{1,3})\]", choice)  # "[1]": the button, always
+        if pressed and 1 <= int(pressed.group(1)) <= len(self.buttons):
+            return Incoming.button(self.buttons[int(pressed.group(1)) - 1].payload)
         offers_numbers = any(b.label[:1].isdigit() for b in self.buttons)
         if choice.isdigit() and not offers_numbers and 1 <= int(choice) <= len(self.buttons):
             return Incoming.button(self.buttons[int(choice) - 1].payload)
@@ -45,9 +56,37 @@ class Console:
                 return Incoming.button(button.payload)
         return Incoming.text(line)
 
+    def ambiguous(self, line: str) -> str | None:
+        """A number typed where the buttons offer values ("36,5 %", "35 %"), that is also
+        the number of a value button showing another figure: which one is meant is asked
+        (the question that follows says how to type each)."""
+        choice = line.strip()
+        offers_numbers = any(b.label[:1].isdigit() for b in self.buttons)
+        if not offers_numbers or not choice.isdigit() or \
+                not 1 <= int(choice) <= len(self.buttons):
+            return None  # no value on the buttons: a number presses one (see resolve)
+        button = self.buttons[int(choice) - 1]
+        flow = FlowButton.unpack(button.payload)
+        if flow is None or not (flow.code in ("k", "d") or flow.code.startswith("s")):
+            return None  # not a value: "3" at the posts question is 3 posts
+        shown = re.match(r"\d+", button.label)
+        if shown is not None and shown.group() == choice:
+            return None  # button 1 says "1 poste": the same answer either way
+        return AMBIGUOUS.format(number=choice, label=button.label)
+
     async def send(self, line: str) -> list[Outgoing]:
-        """Handle one line of input and print the replies."""
-        replies = await self.assistant.handle(CONSOLE, self.resolve(line))
+        """Handle one line of input and print the replies; a failure is logged (with an
+        excerpt of the line) and apologised for, and the next line is read as usual."""
+        question = self.ambiguous(line)
+        if question is not None:
+            print(question, file=self.output)
+            print(file=self.output)
+            return []
+        try:
+            replies = await self.assistant.handle(CONSOLE, self.resolve(line))
+        except Exception:
+            log.exception("échec du traitement de la ligne %r", line[:100])
+            replies = [Outgoing(text=APOLOGY)]
         for reply in replies:
             self.show(reply)
         return replies

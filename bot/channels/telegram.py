@@ -29,6 +29,7 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
+    ChatMemberUpdated,
     LinkPreviewOptions,
     Message,
     Update,
@@ -40,6 +41,7 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseRateLimiter,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
@@ -60,15 +62,18 @@ from bot.channels.telegram_reminders import (
 )
 from bot.channels.telegram_send import Chats, Target, deliver, typing
 from bot.channels.telegram_text import excerpt, mentions, strip_mention
+from bot.channels.telegram_updates import TolerantBot
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
 from bot.store import Store
+from bot.transactions import storage_trouble, warn_storage
 from bot.yamlsource import InvalidContent
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+GONE_STATUSES = ("kicked", "left")  # the bot was blocked (private) or removed (group)
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 HELP_LINE = re.compile(r"^/(\w+) : (.+)$", re.MULTILINE)
 # Shown in the command menu of the administrators' private chats only.
@@ -76,6 +81,8 @@ ADMIN_COMMANDS = [("stats", "Usage des 7 derniers jours"),
                   ("diffuser", "Envoyer une annonce aux conversations abonnées"),
                   ("recharger", "Relire le contenu sans redémarrer")]
 PURGE_EVERY = 6 * 3600.0  # seconds between two purges of data past the retention
+COMMANDS_RETRY = 60.0  # seconds before the command menu is registered again, doubled each time
+COMMANDS_RETRY_MAX = 3600.0
 
 # User-facing texts of the channel (French, vouvoiement).
 APOLOGY = ("Désolé, un incident technique m'empêche de répondre. Réessayez dans un instant : "
@@ -119,6 +126,7 @@ class TelegramChannel:
         self.bot: Any = None
         self.http: tuple[AiohttpRequest, ...] = ()  # the bot's HTTP clients
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.commands_retry = COMMANDS_RETRY  # first wait before registering the menu again
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -128,7 +136,7 @@ class TelegramChannel:
         the data past the retention."""
         await self.chats.load()
         self.bot = application.bot
-        await self.register_commands()
+        await self._register_commands()
         self.assistant.reload_listeners.append(self._reloaded)
         if self.reminders_database is not None:
             self.reminders = await start_reminders(application, self.reminders_database,
@@ -151,9 +159,37 @@ class TelegramChannel:
             except TelegramError as exc:  # never wrote to the bot: no chat yet
                 logger.info("Menu d'administration non enregistré pour %s : %s", admin_id, exc)
 
+    async def _register_commands(self) -> None:
+        """Register the menu now, or keep trying in the background (one task at a time)."""
+        if await self._try_register_commands():
+            return
+        if not any(task.get_name() == "menu des commandes" for task in self._tasks):
+            self._spawn(self._register_commands_later(), "menu des commandes")
+
+    async def _try_register_commands(self) -> bool:
+        """Register the menu; a refusal or a failure is logged (the menu is cosmetic: the
+        assistant serves without it)."""
+        try:
+            await self.register_commands()
+        except TelegramError as exc:
+            logger.warning("Menu des commandes non enregistré (%s) : nouvel essai plus tard",
+                           exc)
+            return False
+        return True
+
+    async def _register_commands_later(self) -> None:
+        """Try the menu again in the background, waiting longer after each failure."""
+        delay = self.commands_retry
+        while True:
+            await asyncio.sleep(delay)
+            if await self._try_register_commands():
+                logger.info("Menu des commandes enregistré")
+                return
+            delay = min(COMMANDS_RETRY_MAX, delay * 2)
+
     async def _reloaded(self, content: Content) -> None:
         """New content: its flows may add or remove commands."""
-        await self.register_commands()
+        await self._register_commands()
 
     def request_reload(self) -> None:
         """SIGHUP: reload the content in the background (refused if invalid)."""
@@ -221,7 +257,7 @@ class TelegramChannel:
         assert query is not None
         message = query.message
         if message is None:  # a button of an inline message: the assistant sends none
-            await query.answer()
+            await self._acknowledge(query, None)
             return
         chat_id = message.chat.id
         owner = _owner(message)
@@ -231,7 +267,7 @@ class TelegramChannel:
                                show_alert=True)
             return
         # Answer first: the client stops its spinner, whatever happens next.
-        await query.answer()
+        await self._acknowledge(query, chat_id)
         await self._wrote(chat_id)
         conversation = Conversation(chat_id, query.from_user.id)
         with logs.bind(update_id=update.update_id, chat_id=chat_id,
@@ -240,8 +276,19 @@ class TelegramChannel:
                 replies = await self.assistant.handle(conversation,
                                                       Incoming.button(query.data or ""))
         pressed = message.message_id if isinstance(message, Message) else None
-        target = Target(chat_id, owner.message_id if owner else None, pressed)
+        target = Target(chat_id, owner.message_id if owner else None, pressed,
+                        user_id=query.from_user.id)
         await deliver(context.bot, self.chats, target, replies)
+
+    @staticmethod
+    async def _acknowledge(query: CallbackQuery, chat_id: int | None) -> None:
+        """Answer a press; an answer that fails (after the rate limiter's retries: an
+        expired or unknown query, a network failure) must not lose the press itself."""
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            logger.warning("Bouton acquitté sans succès (chat %s) : %s ; il est traité quand "
+                           "même", chat_id, exc)
 
     async def on_private_message(self, update: Update, context: Context) -> None:
         """A message in a private chat: its text (or caption) goes to the engine as is."""
@@ -265,6 +312,21 @@ class TelegramChannel:
             return
         await self._answer(update, context, text, message.message_id)
 
+    async def on_membership(self, update: Update, context: Context) -> None:
+        """The bot was blocked or removed from a chat: nothing is sent there any more
+        (replies, reminders) until it writes again; unblocked or added back: sent to again."""
+        change: ChatMemberUpdated | None = update.my_chat_member
+        assert change is not None
+        chat_id, status = change.chat.id, change.new_chat_member.status
+        if status in GONE_STATUSES:
+            reason = f"statut du bot : {status}"
+            await self.chats.blocked(chat_id, reason)
+            if self.reminders is not None:
+                await self.reminders.reminders.block_chat(chat_id, now=self.clock(),
+                                                          reason=reason)
+        else:
+            await self._wrote(chat_id)
+
     async def on_error(self, update: object, context: Context) -> None:
         """Log the failure with its context (never a whole user text, never the token), then
         tell the user, politely, to try again."""
@@ -275,11 +337,17 @@ class TelegramChannel:
         query = update.callback_query
         said = f"[bouton {query.data}]" if query else excerpt(
             update.effective_message.text if update.effective_message else None)
-        logger.error("Échec de la mise à jour %s (chat %s, utilisateur %s) : %r",
-                     update.update_id, chat.id if chat else None, user.id if user else None,
-                     said, exc_info=context.error,
-                     extra={"update_id": update.update_id, "chat_id": chat.id if chat else None,
-                            "user_id": user.id if user else None})
+        if storage_trouble(context.error):  # the disk, not this update: no traceback each time
+            warn_storage(self.store.db, context.error,
+                         f"mise à jour {update.update_id} sans réponse")
+        else:
+            logger.error("Échec de la mise à jour %s (chat %s, utilisateur %s) : %r",
+                         update.update_id, chat.id if chat else None,
+                         user.id if user else None,
+                         said, exc_info=context.error,
+                         extra={"update_id": update.update_id,
+                                "chat_id": chat.id if chat else None,
+                                "user_id": user.id if user else None})
         if query is not None:
             with contextlib.suppress(TelegramError):  # already answered, or too old
                 await query.answer()
@@ -306,7 +374,8 @@ class TelegramChannel:
             async with typing(context.bot, chat.id):
                 replies = await self.assistant.handle(Conversation(chat.id, user.id),
                                                       Incoming.text(text))
-        await deliver(context.bot, self.chats, Target(chat.id, reply_to), replies)
+        await deliver(context.bot, self.chats, Target(chat.id, reply_to, user_id=user.id),
+                      replies)
 
     async def _wrote(self, chat_id: int) -> None:
         """The chat is talking to us: send to it again (replies and reminders)."""
@@ -359,16 +428,16 @@ def build_application(settings: Settings, content: Content, store: Store, *,
                               retention_days=settings.retention_days, loader=loader)
     channel.http = (AiohttpRequest(connection_pool_size=concurrency),
                     AiohttpRequest(connection_pool_size=1))
+    bot = TolerantBot(
+        settings.telegram_token, base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML,
+                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        request=channel.http[0], get_updates_request=channel.http[1],
+        rate_limiter=rate_limiter or production_limiter())
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(settings.telegram_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(channel.http[0])
-        .get_updates_request(channel.http[1])
-        .rate_limiter(rate_limiter or production_limiter())
+        .bot(bot)
         .concurrent_updates(PerChatProcessor(concurrency))
         .post_init(channel.post_init)
         .post_shutdown(channel.post_shutdown)
@@ -387,6 +456,9 @@ def build_application(settings: Settings, content: Content, store: Store, *,
     application.add_handler(MessageHandler(
         filters.UpdateType.MESSAGE & filters.ChatType.GROUPS & filters.TEXT,
         channel.on_group_message))
+    # 4. The bot's own membership: blocked, removed, unblocked, added (no reply).
+    application.add_handler(ChatMemberHandler(channel.on_membership,
+                                              ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(channel.on_error)
     application.bot_data["channel"] = channel
     return application

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
     Bot,
@@ -72,6 +72,15 @@ class Target:
     chat_id: int
     reply_to: int | None = None
     pressed: int | None = None
+    user_id: int | None = None  # the member, for replies meant for them alone
+
+
+async def _deliver_private(bot: Bot, chats: Chats, target: Target, reply: Outgoing) -> None:
+    """A reply for the member alone, in their private chat (never in the group)."""
+    if target.user_id is None:
+        logger.warning("Réponse privée sans destinataire ignorée (chat %s)", target.chat_id)
+        return
+    await deliver(bot, chats, Target(target.user_id), [replace(reply, private=False)])
 
 
 def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
@@ -89,6 +98,9 @@ async def deliver(bot: Bot, chats: Chats, target: Target, replies: list[Outgoing
     pressed = target.pressed
     try:
         for reply in replies:
+            if reply.private and target.user_id != target.chat_id:
+                await _deliver_private(bot, chats, target, reply)
+                continue
             if not chats.active(target.chat_id):
                 return
             if reply.file is not None:

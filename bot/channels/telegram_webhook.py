@@ -18,9 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 import tornado.web
+from telegram import Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import Application
-from telegram.ext._utils.webhookhandler import WebhookAppClass, WebhookServer
+from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass, WebhookServer
+
+from bot.channels.telegram_updates import readable
 
 logger = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]
@@ -29,15 +32,35 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
 
 
 class HealthHandler(tornado.web.RequestHandler):
-    """GET /healthz: 200 and a small JSON body while the process serves."""
+    """GET /healthz: 200 and a small JSON body while the process serves; 503 when it cannot
+    keep what it is told (its database is gone or read-only)."""
 
     def initialize(self, health: Health) -> None:
         self.health = health
 
     def get(self) -> None:
+        report = self.health()
+        self.set_status(200 if report["status"] == "ok" else 503)
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"status": "ok", **self.health()}))
+        self.finish(json.dumps(report, ensure_ascii=False))
+
+
+class UpdateHandler(TelegramHandler):
+    """PTB's handler of the webhook's POSTs (content type and secret token checked), which
+    answers 400 with one short log line to a body that is not JSON nor UTF-8, and skips an
+    update python-telegram-bot cannot read (logged once, with an excerpt, never in full)."""
+
+    async def post(self) -> None:
+        self._validate_post()
+        try:
+            data = json.loads(self.request.body.decode())
+            update = Update.de_json(readable(data, self.bot), self.bot)
+        except (UnicodeDecodeError, ValueError, NetworkError) as exc:
+            logger.warning("Webhook : corps illisible (%s), réponse 400", type(exc).__name__)
+            raise tornado.web.HTTPError(400, reason="Corps illisible") from None
+        self.set_status(200)
+        await self.update_queue.put(update)
 
 
 class WebhookApp(WebhookAppClass):
@@ -45,15 +68,23 @@ class WebhookApp(WebhookAppClass):
 
     def __init__(self, webhook_path: str, application: App, secret_token: str | None,
                  health: Health) -> None:
-        super().__init__(webhook_path, application.bot, application.update_queue,
-                         secret_token)
-        self.add_handlers(r".*", [(r"/healthz/?", HealthHandler, {"health": health})])
+        self.shared_objects = {"bot": application.bot,
+                               "update_queue": application.update_queue,
+                               "secret_token": secret_token}
+        tornado.web.Application.__init__(self, [
+            (rf"{webhook_path}/?", UpdateHandler, self.shared_objects),
+            (r"/healthz/?", HealthHandler, {"health": health})])
 
 
 def health_of(application: App, started: float) -> Health:
-    """What /healthz says: uptime and whether updates are being handled."""
+    """What /healthz says: uptime, whether updates are being handled, and whether the
+    database can still be written where it is."""
     def health() -> dict[str, Any]:
-        return {"uptime_s": round(time.monotonic() - started, 1),
+        channel = application.bot_data.get("channel")
+        problem = channel.store.problem() if channel is not None else None
+        return {"status": "ok" if problem is None else "erreur",
+                **({"database": problem} if problem else {}),
+                "uptime_s": round(time.monotonic() - started, 1),
                 "running": application.running,
                 "updates_waiting": application.update_queue.qsize()}
     return health

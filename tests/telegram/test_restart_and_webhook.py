@@ -56,7 +56,8 @@ async def test_webhook_with_its_secret_and_requests_without_it_refused(
         hook = emu.state.webhook
         assert hook is not None and hook.secret_token == WEBHOOK_SECRET
         assert hook.url.endswith("/telegram")
-        assert emu.webhook_info()["allowed_updates"] == ["callback_query", "message"]
+        assert emu.webhook_info()["allowed_updates"] == ["callback_query", "message",
+                                                         "my_chat_member"]
 
         await alice.say("/eligibilite")
         await alice.press("Commune")

@@ -308,20 +308,23 @@ class Assistant:
             if picked is not None:
                 return [picked]
         message = talk.read(question, content.talk)
-        if not message.questions:
-            if not message.small_talk:
-                return [self._answer_text(question)]
-            main, prefix = talk.reply_of(message.small_talk, content.talk)
-            return [Answer(kind="smalltalk", text=main.reply or COMMAND_TEXTS[main.command or ""],
-                           intent=main.id, prefix=prefix, question=question)]
+        if not message.questions and not message.small_talk:
+            return [self._answer_text(question)]
         answers: list[Answer] = []
         subject = context.subject
         for part in message.questions:
             for answer in self._answer_part(part, subject):
                 if any(same_answer(answer, earlier) for earlier in answers):
                     continue          # "… ? c'est l'ANCT ?": one answer is enough
+                if message.small_talk and answer.kind not in CONFIDENT and \
+                        not talk.asks(part):
+                    continue          # "Bonjour, je vous écris de la part du maire."
                 answers.append(answer)
                 subject = subject_of(answer, self.clock(), content.faq)
+        if not answers:
+            main, prefix = talk.reply_of(message.small_talk, content.talk)
+            return [Answer(kind="smalltalk", text=main.reply or COMMAND_TEXTS[main.command or ""],
+                           intent=main.id, prefix=prefix, question=question)]
         prefix = talk.prefix_of(message.small_talk, content.talk)
         if prefix:
             answers[0] = dataclasses.replace(answers[0], prefix=prefix)

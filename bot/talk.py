@@ -18,6 +18,8 @@ FIRST = 1
 QUESTION_WORDS = frozenset(
     "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
     "puis faut dois doit peuvent pouvons pouvez lequel laquelle y".split())
+# Words that make a sentence ask, even with no question mark ("est" or "que" alone do not).
+ASKING_WORDS = QUESTION_WORDS - {"est", "y", "qu", "que", "ou", "puis"}
 LINKS = frozenset("et mais sinon aussi puis alors".split())   # may open a second question
 _TOKEN = re.compile(r"[^\W_]+")
 _CLAUSE_END = re.compile(r"([.!?;,\n…]+)")
@@ -251,6 +253,13 @@ def opens_question(text: str) -> bool:
     while found[:1] and found[0] in LINKS:
         found = found[1:]
     return bool(found) and (found[0] in QUESTION_WORDS or found[:2] == ["c", "est"])
+
+
+def asks(text: str) -> bool:
+    """Does this text ask something: a question mark, a question word, "est-ce"?"""
+    said = words(text)
+    return "?" in text or bool(ASKING_WORDS.intersection(said)) or \
+        any(pair == ("est", "ce") for pair in zip(said, said[1:], strict=False))
 
 
 def _size(question: str) -> int:

@@ -327,3 +327,21 @@ async def test_a_follow_up_never_computes_a_figure_the_sources_lack(chat: Chat) 
     await chat.say("et en Guyane ?")
     assert "renouvellement (2023) pour" not in chat.text
     assert "× " not in chat.text
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("Bonjour Monsieur, je vous écris de la part de M. le Maire.", "salutation"),
+    ("merci, vous m'avez bien aidée !", "merci"),
+    ("attendez deux minutes, j'ai quelqu'un au guichet", "patience"),
+    ("désolée pour les fautes, j'écris avec mon téléphone", "excuses"),
+])
+async def test_small_talk_around_a_statement_is_small_talk(assistant: Assistant, said: str,
+                                                           intent: str) -> None:
+    [answer] = assistant.reply(said)
+    assert (answer.kind, answer.intent) == ("smalltalk", intent)
+
+
+async def test_small_talk_never_hides_a_question_asked_without_a_question_mark(
+        assistant: Assistant) -> None:
+    answers = assistant.reply("bonjour, on peut recruter un conseiller en contrat de projet")
+    assert answers[0].kind != "smalltalk"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import Levenshtein
@@ -259,7 +260,7 @@ def asks(text: str) -> bool:
     """Does this text ask something: a question mark, a question word, "est-ce"?"""
     said = words(text)
     return "?" in text or bool(ASKING_WORDS.intersection(said)) or \
-        any(pair == ("est", "ce") for pair in zip(said, said[1:], strict=False))
+        ("est", "ce") in pairwise(said)
 
 
 def _size(question: str) -> int:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz.distance import OSA
 
 from bot import formatting
 from bot.knowledge import STOPWORDS
@@ -15,7 +18,7 @@ MONEY_WORDS = frozenset(
     "montant montants subvention subventions aide aides financement financements finance "
     "financer financee somme sommes argent euros € toucher touche toucherai touchera "
     "touchent toucherait percevoir percoit recevoir recoit verse versee verser versera "
-    "enveloppe dotation".split())
+    "enveloppe dotation total totale".split())
 # Words of a cost question: the FAQ on the employer's cost answers better than a subsidy figure.
 COST_WORDS = frozenset("cout couts coute coutera couter revient charges charge reste budget "
                        "salaire paie".split())
@@ -50,13 +53,21 @@ NEUTRAL_WORDS = STOPWORDS | frozenset("""
     services service simulation calcul calculer estimation estimer donne donner donnerait
     paye payer paierait finance lequel laquelle exemple disons mettons cas ok dites moi
     seul seule seulement tout tous somme al uniquement maximum maxi on est sommes avons ont
+    peu pres gros grosso modo cote ici
     """.split())
+# After these words comes what a computation depends on (a place, a structure, a job):
+# a word there that it does not know sends the question elsewhere ("pour la piscine").
+SLOT_OPENERS = frozenset("en a au aux dans pour chez sur".split())
+ARTICLES = frozenset("le la les l un une des du notre nos mon ma leur leurs ce cette".split())
+OF = frozenset("de d du".split())
 POST_COUNT = re.compile(r"\b(\d{1,7}) (?:seul |seule )?(?:postes?|conseill(?:er|ere)s?|"
                         r"mediat(?:eur|rice)s?|recrutements?)\b")
 NUMBER = re.compile(r"^\d+$")
 OVERSEAS = re.compile(r"\boutre mer\b")
 POPULATION = re.compile(r"\b\d+ habitants?\b")
 YEARS_INITIAL = range(2020, 2023)
+YEARS = range(1990, 2100)
+MIN_TYPO_LENGTH = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +86,7 @@ class QuickRequest:
 
 def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     """Read an amount question; None unless every word of it is understood."""
+    normalized = _typos_fixed(normalized, _vocabulary(params))
     words = normalized.split()
     if not _asks_amount(words) or COST_WORDS.intersection(words):
         return None
@@ -85,9 +97,17 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     counts = [int(m.group(1)) for m in POST_COUNT.finditer(rest)]
     if len(set(counts)) > 1:
         return None  # "2 postes … et 1 en Martinique": more than one figure to compute
-    rest = POST_COUNT.sub(" ", rest).split()
-    if not _understood(rest):
+    rest = POST_COUNT.sub(" poste ", rest).split()  # the job stays: "poste de policier"
+    # Without a number of posts or the job named, every word must be known ("le préfet
+    # donne combien en Martinique ?" is no computation).
+    strict = not counts and not JOB_WORDS.intersection(rest)
+    bare = _understood(rest, int(params.value("nombre_conseillers")), strict=strict)
+    if bare is None:
         return None
+    if bare and counts:
+        return None  # "3 postes et 2 en Guadeloupe": two figures to compute
+    if bare:
+        counts = [bare]  # "on en voudrait deux, c'est combien ?"
     structure = _structure(rest)
     renewal = bool(RENEWAL_WORDS.intersection(rest))
     bonus = bool(BONUS_WORDS.intersection(rest))
@@ -95,8 +115,8 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
         return None  # asked for more than one structure
     if overseas and territories:
         return None  # "outre-mer" and a named territory: which one?
-    if not counts and not territories and not overseas:
-        return None
+    if not counts and (len(territories) != 1 and not overseas):
+        return None  # no number of posts, and no one place to compute for
     if overseas:
         territories = tuple(t for t in params.territories.values() if t.overseas)
     elif not territories:
@@ -108,6 +128,43 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     return request if supported(request) else None
 
 
+def _vocabulary(params: Parameters) -> dict[str, tuple[str, ...]]:
+    """The words of a computation's slots a typo may be corrected to, by first letter."""
+    cached = _VOCABULARIES.get(id(params))
+    if cached is None or cached[0] is not params:
+        places = {w for t in params.territories.values() for w in (t.id, *t.words)
+                  if " " not in w}
+        cached = (params, _by_first(frozenset(places | JOB_WORDS | PRIVATE_WORDS |
+                                              PUBLIC_WORDS | RENEWAL_WORDS | NEUTRAL_WORDS)))
+        _VOCABULARIES[id(params)] = cached
+    return cached[1]
+
+
+# Parameters (not hashable) → their vocabulary; the entry keeps them alive, so ids stay unique.
+_VOCABULARIES: dict[int, tuple[Parameters, dict[str, tuple[str, ...]]]] = {}
+
+
+@cache
+def _by_first(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for word in sorted(words):
+        grouped.setdefault(word[:1], []).append(word)
+    return {first: tuple(group) for first, group in grouped.items()}
+
+
+def _typos_fixed(normalized: str, vocabulary: dict[str, tuple[str, ...]]) -> str:
+    """Words of 5 letters or more one typo away from a slot word ("guyanne", "psotes")."""
+    words = []
+    for word in normalized.split():
+        known = vocabulary.get(word[:1], ())
+        if len(word) >= MIN_TYPO_LENGTH and word not in known and not word.isdigit():
+            allowed = 2 if len(word) >= 8 else 1
+            word = next((k for k in known if
+                         OSA.distance(word, k, score_cutoff=allowed) <= allowed), word)
+        words.append(word)
+    return " ".join(words)
+
+
 def supported(request: QuickRequest) -> bool:
     """The sources give this figure: the renewal's in métropole only, its bonus with it."""
     if request.bonus and not request.renewal:
@@ -115,19 +172,36 @@ def supported(request: QuickRequest) -> bool:
     return not (request.renewal and any(t.overseas for t in request.territories))
 
 
-def _understood(words: list[str]) -> bool:
-    """Every word left is a known one: a job, structure, convention or neutral word."""
-    for word in words:
+def _understood(words: list[str], limit: int, *, strict: bool) -> int | None:
+    """None when a word sits where a slot is read and is not known ("pour la piscine",
+    "2 logements", "poste de policier"), or, if `strict`, anywhere; else a number standing
+    alone (0 if none)."""
+    bare = 0
+    for index, word in enumerate(words):
         if NUMBER.match(word):
-            if int(word) == 1 or int(word) in YEARS_INITIAL:
+            number = int(word)
+            if number == 1 or number in YEARS_INITIAL:
                 continue  # "1 association" is an article; a year of the initial AMI
-            return False
-        if word in NEUTRAL_WORDS or word in MONEY_WORDS or word in JOB_WORDS or \
-                word in PRIVATE_WORDS or word in PUBLIC_WORDS or word in RENEWAL_WORDS or \
-                word in BONUS_WORDS or word in INITIAL_WORDS:
+            if bare or not 1 < number <= limit or number in YEARS:
+                return None  # two figures, a year of another period, or no number of posts
+            bare = number
             continue
-        return False
-    return True
+        if _known(word):
+            continue
+        if strict:
+            return None
+        before = [w for w in words[:index] if w not in ARTICLES][-2:]
+        if before and (before[-1] in SLOT_OPENERS or NUMBER.match(before[-1]) or
+                       (before[-1] in OF and len(before) == 2 and
+                        (before[0] in JOB_WORDS or before[0] in PUBLIC_WORDS))):
+            return None
+    return bare
+
+
+def _known(word: str) -> bool:
+    return any(word in words for words in (
+        NEUTRAL_WORDS, MONEY_WORDS, JOB_WORDS, PRIVATE_WORDS, PUBLIC_WORDS, RENEWAL_WORDS,
+        BONUS_WORDS, INITIAL_WORDS))
 
 
 def _structure(words: list[str]) -> str | None:

@@ -129,3 +129,17 @@ def test_renewal_is_computed_with_the_renewal_amounts(content: Content) -> None:
     assert plain is not None
     assert formatting.euros(3 * params["v2_public_total"].value) in plain
     assert "1re année" in plain and "renouvellement" in plain
+
+
+def test_typos_in_places_and_jobs_and_posts_said_alone(content: Content) -> None:
+    params = content.params
+    guyane = params.subsidy(params.territories["guyane"]).value
+    text = ask(content, "guyanne 2 psotes combien")
+    assert text is not None and formatting.euros(2 * guyane) in text
+    text = ask(content, "ici a Wallis on en voudrait deux, c'est combien ?")
+    wallis = params.subsidy(params.territories["wallis_et_futuna"]).value
+    assert text is not None and formatting.euros(2 * wallis) in text
+    for question in ("le prefet donne combien en martinique",
+                     "fin du financement 2027 combien",
+                     "combien pour 3 postes et 2 en guadeloupe"):
+        assert ask(content, question) is None, question

@@ -84,7 +84,7 @@ class Thresholds:
     answer_far_ahead: float = 50.0
     far_ahead: float = 20.0
     coverage_far_ahead: float = 0.5
-    suggest: float = 45.0
+    suggest: float = 35.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot import formatting
 from bot.content import Content
 from bot.quick import QuickRequest, answer, parse
@@ -102,20 +104,21 @@ def test_words_it_cannot_place_send_the_question_elsewhere(content: Content) -> 
         assert ask(content, question) is None, question
 
 
-def test_structure_job_synonyms_and_numbers_in_words(content: Content) -> None:
+@pytest.mark.parametrize(("question", "per_post", "posts"), [
+    ("combien pour une asso 3 postes", "subvention_prive_v1", 3),
+    ("deux médiateurs en guyane combien", "guyane", 2),
+    ("combien touche une commune martiniquaise pour deux conseillers", "martinique", 2),
+    ("combien pour 7 conseillers dans le Cantal", "metropole", 7),
+    ("guyanne 2 psotes combien", "guyane", 2),
+    ("ici a Wallis on en voudrait deux, c'est combien ?", "wallis_et_futuna", 2),
+])
+def test_amounts_asked_in_mairie_words(content: Content, question: str, per_post: str,
+                                       posts: int) -> None:
     params = content.params
-    private = ask(content, "combien pour une asso 3 postes")
-    assert private is not None
-    assert formatting.euros(3 * params["subvention_prive_v1"].value) in private
-    per_post = params.subsidy(params.territories["guyane"]).value
-    text = ask(content, "deux médiateurs en guyane combien")
-    assert text is not None and formatting.euros(2 * per_post) in text
-    text = ask(content, "combien touche une commune martiniquaise pour deux conseillers")
-    martinique = params.subsidy(params.territories["martinique"]).value
-    assert text is not None and formatting.euros(2 * martinique) in text
-    text = ask(content, "combien pour 7 conseillers dans le Cantal")
-    metropole = params["subvention_public_metropole"].value
-    assert text is not None and formatting.euros(7 * metropole) in text
+    amount = params[per_post].value if per_post in params else \
+        params.subsidy(params.territories[per_post]).value
+    text = ask(content, question)
+    assert text is not None and formatting.euros(posts * amount) in text
 
 
 def test_renewal_is_computed_with_the_renewal_amounts(content: Content) -> None:
@@ -131,14 +134,7 @@ def test_renewal_is_computed_with_the_renewal_amounts(content: Content) -> None:
     assert "1re année" in plain and "renouvellement" in plain
 
 
-def test_typos_in_places_and_jobs_and_posts_said_alone(content: Content) -> None:
-    params = content.params
-    guyane = params.subsidy(params.territories["guyane"]).value
-    text = ask(content, "guyanne 2 psotes combien")
-    assert text is not None and formatting.euros(2 * guyane) in text
-    text = ask(content, "ici a Wallis on en voudrait deux, c'est combien ?")
-    wallis = params.subsidy(params.territories["wallis_et_futuna"]).value
-    assert text is not None and formatting.euros(2 * wallis) in text
+def test_vague_amount_questions_are_not_computed(content: Content) -> None:
     for question in ("le prefet donne combien en martinique",
                      "fin du financement 2027 combien",
                      "combien pour 3 postes et 2 en guadeloupe"):

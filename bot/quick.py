@@ -85,7 +85,8 @@ class QuickRequest:
 
 
 def parse(normalized: str, params: Parameters) -> QuickRequest | None:
-    """Read an amount question; None unless every word of it is understood."""
+    """Read an amount question; None unless every slot of it is understood (job, structure,
+    convention, territory, number of posts) and no unknown word sits where a slot is read."""
     normalized = _typos_fixed(normalized, _vocabulary(params))
     words = normalized.split()
     if not _asks_amount(words) or COST_WORDS.intersection(words):
@@ -130,18 +131,18 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
 
 def _vocabulary(params: Parameters) -> dict[str, tuple[str, ...]]:
     """The words of a computation's slots a typo may be corrected to, by first letter."""
-    cached = _VOCABULARIES.get(id(params))
-    if cached is None or cached[0] is not params:
+    cached = _LAST_VOCABULARY.get("params")
+    if cached is None or cached[0] is not params:  # new content (start-up, /recharger)
         places = {w for t in params.territories.values() for w in (t.id, *t.words)
                   if " " not in w}
         cached = (params, _by_first(frozenset(places | JOB_WORDS | PRIVATE_WORDS |
                                               PUBLIC_WORDS | RENEWAL_WORDS | NEUTRAL_WORDS)))
-        _VOCABULARIES[id(params)] = cached
+        _LAST_VOCABULARY["params"] = cached
     return cached[1]
 
 
-# Parameters (not hashable) → their vocabulary; the entry keeps them alive, so ids stay unique.
-_VOCABULARIES: dict[int, tuple[Parameters, dict[str, tuple[str, ...]]]] = {}
+# The last content's vocabulary (Parameters are not hashable, so no functools.cache).
+_LAST_VOCABULARY: dict[str, tuple[Parameters, dict[str, tuple[str, ...]]]] = {}
 
 
 @cache

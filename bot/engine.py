@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import html
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot import dialog, events, followup, messages, talk
@@ -29,7 +27,7 @@ from bot.knowledge import Match
 from bot.privacy_chat import PrivacyChat
 from bot.quick import QuickRequest
 from bot.quick import answer as quick_answer
-from bot.quick import parse as quick_parse
+from bot.quick import read as quick_read
 from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
 from bot.talk_store import TalkStore
@@ -38,14 +36,10 @@ from bot.transactions import storage_trouble, warn_storage
 from bot.values import InvalidValue
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_QUESTION_LENGTH = 1000
 MAX_MESSAGE_LENGTH = 4000  # Telegram refuses texts over 4096 characters
 SIMULATION_FLOW = "simulation"
-SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
-NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.IGNORECASE)
-QUESTION_STARTS = frozenset(
-    "quoi quel quelle quels quelles comment pourquoi combien qui quand ou que qu est peut "
-    "puis faut dois doit pouvez lequel laquelle".split())
 CONFIDENT = ("faq", "compute")
 COMMAND_TEXTS = {"aide": messages.HELP, "menu": messages.MENU}
 NONE_PICKED = "aucune"   # the intent of a typed "none of these" ("non", "aucune")
@@ -122,7 +116,7 @@ class Answer:
     score: float | None = None
     suggestions: tuple[tuple[str, str], ...] = ()
     source: str | None = None
-    title: str | None = None  # the question answered, shown when the match is not near-exact
+    title: str | None = None  # the question answered, shown unless matched word for word
     match: Match | None = field(default=None, repr=False)
     request: QuickRequest | None = field(default=None, repr=False)
     question: str = ""               # the text answered (a part of the message, a follow-up)
@@ -136,7 +130,7 @@ def looks_like_question(text: str) -> bool:
     words = normalize(text).split()
     if not words:
         return False
-    return "?" in text or words[0] in QUESTION_STARTS or words[:3] == ["c", "est", "quoi"]
+    return "?" in text or words[0] in talk.QUESTION_WORDS or words[:3] == ["c", "est", "quoi"]
 
 
 class Assistant:
@@ -269,8 +263,9 @@ class Assistant:
                 self._event(conversation, events.QUESTION_KINDS[answer.kind])
             record_id = None
             if answer.kind in ("suggest", "fallback"):
-                record_id = await self._record_safely(conversation, answer.question or text,
-                                                      answer)
+                record_id = await self._spare_storage(
+                    self.record(conversation, answer.question or text, answer),
+                    "question sans réponse non enregistrée")
             records.append(record_id)
             replies.append(self._talk_render(conversation, answer, record_id))
         now = self.clock()
@@ -278,23 +273,19 @@ class Assistant:
                                                 self.content.talk.picks.minutes),
                                   answers, records, now, self.content.faq)
         if remembered != context:
-            try:
-                await self.talk_store.save(*who, remembered, now)
-            except Exception as error:  # the answers matter more than the remembered subject
-                if not storage_trouble(error):
-                    raise
-                warn_storage(self.store.db, error, "sujet de la conversation non retenu")
+            await self._spare_storage(self.talk_store.save(*who, remembered, now),
+                                      "sujet de la conversation non retenu")
         return replies
 
-    async def _record_safely(self, conversation: Conversation, text: str,
-                             answer: Answer) -> int | None:
-        """Record an unanswered question; on a full disk, warn and answer all the same."""
+    async def _spare_storage(self, write: Awaitable[T], lost: str) -> T | None:
+        """A write whose loss the answer survives: on a full disk, warn (saying what was lost)
+        and go on."""
         try:
-            return await self.record(conversation, text, answer)
-        except Exception as error:  # the answer matters more than its record
+            return await write
+        except Exception as error:
             if not storage_trouble(error):
                 raise
-            warn_storage(self.store.db, error, "question sans réponse non enregistrée")
+            warn_storage(self.store.db, error, lost)
             return None
 
     def reply(self, question: str, context: Context | None = None) -> list[Answer]:
@@ -327,11 +318,11 @@ class Assistant:
                            intent=main.id, prefix=prefix, question=question)]
         prefix = talk.prefix_of(message.small_talk, content.talk)
         if prefix:
-            answers[0] = dataclasses.replace(answers[0], prefix=prefix)
+            answers[0] = replace(answers[0], prefix=prefix)
         return answers
 
     def _answer_text(self, text: str) -> Answer:
-        return dataclasses.replace(self.answer(text), question=text)
+        return replace(self.answer(text), question=text)
 
     def _answer_part(self, part: str, subject: Subject | None) -> list[Answer]:
         """One question of a message: a follow-up, two questions joined by "et", or one."""
@@ -394,15 +385,13 @@ class Assistant:
             elif command == "menu" or answer.intent == NONE_PICKED:
                 reply = self._menu_reply(answer.text)
         if answer.prefix:
-            reply = dataclasses.replace(reply, text=f"{answer.prefix}\n\n{reply.text}")
+            reply = replace(reply, text=f"{answer.prefix}\n\n{reply.text}")
         return reply
 
     def answer(self, question: str) -> Answer:
         """Answer a free question: a computation, an FAQ entry, suggestions, or the fallback."""
         params = self.content.params
-        request = quick_parse(normalize(question), params)
-        if request is not None and NEGATIVE_POSTS.search(question):  # the sign normalize drops
-            request = replace(request, posts=-request.posts)  # refused by the computation
+        request = quick_read(question, params)
         if request is not None:
             return Answer(kind="compute", text=quick_answer(request, params), request=request)
         match = self._match(question)
@@ -424,7 +413,7 @@ class Assistant:
     def _match(self, question: str) -> Match:
         """Match the whole text; if unsure, only its questions (a context sentence dilutes)."""
         match = self.content.matcher.match(question)
-        asked = question_sentences(question)
+        asked = talk.question_sentences(question)
         if match.band == "answer" or asked == question:
             return match
         focused = self.content.matcher.match(asked)
@@ -512,8 +501,9 @@ class Assistant:
             replies = await self.admin.button(conversation, value)
         if replies is not None:
             return replies
-        if kind == "n" and payload_number(value) is not None:
-            await self.store.set_unanswered_outcome(int(value), conversation.chat_id, "none")
+        none_of_record = payload_number(value) if kind == "n" else None
+        if none_of_record is not None:
+            await self.store.set_unanswered_outcome(none_of_record, conversation.chat_id, "none")
             return [self._menu_reply(messages.NONE_CHOSEN)]
         return [self._menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
 
@@ -744,13 +734,6 @@ class Assistant:
                 replies.append(Outgoing(text=chunk, buttons=rows if last else (),
                                         replace=replace and not replies))
         return replies
-
-
-def question_sentences(text: str) -> str:
-    """The sentences of a text that ask something ("Bonjour, je suis… . Est-ce que… ?")."""
-    sentences = [s for s in SENTENCE_END.split(text.strip()) if s]
-    asked = [s for s in sentences if "?" in s]
-    return " ".join(asked) if asked and len(asked) < len(sentences) else text
 
 
 def titled(answer: str, title: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from rapidfuzz.distance import OSA
@@ -13,6 +13,7 @@ from bot import formatting
 from bot.knowledge import STOPWORDS
 from bot.params import Parameters, Territory
 from bot.rules import initial_subsidy
+from bot.text import normalize
 
 MONEY_WORDS = frozenset(
     "montant montants subvention subventions aide aides financement financements finance "
@@ -60,6 +61,7 @@ NEUTRAL_WORDS = STOPWORDS | frozenset("""
 SLOT_OPENERS = frozenset("en a au aux dans pour chez sur".split())
 ARTICLES = frozenset("le la les l un une des du notre nos mon ma leur leurs ce cette".split())
 OF = frozenset("de d du".split())
+NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.IGNORECASE)
 POST_COUNT = re.compile(r"\b(\d{1,7}) (?:seul |seule )?(?:postes?|conseill(?:er|ere)s?|"
                         r"mediat(?:eur|rice)s?|recrutements?)\b")
 NUMBER = re.compile(r"^\d+$")
@@ -82,6 +84,15 @@ class QuickRequest:
     structure: str | None = None  # "public" or "prive" when the question says so
     renewal: bool = False         # the 2023 renewal convention, not the initial one
     bonus: bool = False           # renewal in a QPV or ZRR (bonus)
+
+
+def read(question: str, params: Parameters) -> QuickRequest | None:
+    """The amount question in a user's text, if any; a negative number of posts ("-5 postes",
+    whose sign normalising drops) is kept negative, for the answer to refuse it."""
+    request = parse(normalize(question), params)
+    if request is not None and NEGATIVE_POSTS.search(question):
+        return replace(request, posts=-request.posts)
+    return request
 
 
 def parse(normalized: str, params: Parameters) -> QuickRequest | None:

@@ -24,6 +24,7 @@ ASKING_WORDS = QUESTION_WORDS - {"est", "y", "qu", "que", "ou", "puis"}
 LINKS = frozenset("et mais sinon aussi puis alors".split())   # may open a second question
 _TOKEN = re.compile(r"[^\W_]+")
 _CLAUSE_END = re.compile(r"([.!?;,\n…]+)")
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
 _AND = re.compile(r"\s+et\s+", re.IGNORECASE)
 MIN_QUESTION_WORDS = 3
 MAX_QUESTIONS = 3
@@ -254,6 +255,13 @@ def opens_question(text: str) -> bool:
     while found[:1] and found[0] in LINKS:
         found = found[1:]
     return bool(found) and (found[0] in QUESTION_WORDS or found[:2] == ["c", "est"])
+
+
+def question_sentences(text: str) -> str:
+    """The sentences of a text that ask something ("Bonjour, je suis… . Est-ce que… ?")."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    asked = [s for s in sentences if "?" in s]
+    return " ".join(asked) if asked and len(asked) < len(sentences) else text
 
 
 def asks(text: str) -> bool:

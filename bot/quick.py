@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 
 from rapidfuzz.distance import OSA
 
@@ -98,11 +97,12 @@ def read(question: str, params: Parameters) -> QuickRequest | None:
 def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     """Read an amount question; None unless every slot of it is understood (job, structure,
     convention, territory, number of posts) and no unknown word sits where a slot is read."""
-    normalized = _typos_fixed(normalized, _vocabulary(params))
+    places = _places(params)
+    normalized = _typos_fixed(normalized, places.by_first)
     words = normalized.split()
     if not _asks_amount(words) or COST_WORDS.intersection(words):
         return None
-    territories, rest = _territories(normalized, params)
+    territories, rest = _territories(normalized, places)
     rest = POPULATION.sub(" ", rest)
     overseas = bool(OVERSEAS.search(rest))
     rest = OVERSEAS.sub(" ", rest)
@@ -140,28 +140,34 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     return request if supported(request) else None
 
 
-def _vocabulary(params: Parameters) -> dict[str, tuple[str, ...]]:
-    """The words of a computation's slots a typo may be corrected to, by first letter."""
-    cached = _LAST_VOCABULARY.get("params")
+@dataclass(frozen=True, slots=True)
+class _Places:
+    """A content's place names, longest first, and its slot words by first letter (typos)."""
+
+    names: tuple[tuple[str, Territory], ...]
+    by_first: dict[str, tuple[str, ...]]
+
+
+def _places(params: Parameters) -> _Places:
+    """The place names and slot words of this content, built once per content."""
+    cached = _LAST_PLACES.get("params")
     if cached is None or cached[0] is not params:  # new content (start-up, /recharger)
-        places = {w for t in params.territories.values() for w in (t.id, *t.words)
-                  if " " not in w}
-        cached = (params, _by_first(frozenset(places | JOB_WORDS | PRIVATE_WORDS |
-                                              PUBLIC_WORDS | RENEWAL_WORDS | NEUTRAL_WORDS)))
-        _LAST_VOCABULARY["params"] = cached
+        names = sorted(((word, t) for t in params.territories.values()
+                        for word in (t.id.replace("_", " "), *t.words)),
+                       key=lambda item: -len(item[0]))
+        words = {w for w, _ in names if " " not in w} | JOB_WORDS | PRIVATE_WORDS | \
+            PUBLIC_WORDS | RENEWAL_WORDS | NEUTRAL_WORDS
+        grouped: dict[str, list[str]] = {}
+        for word in sorted(words):
+            grouped.setdefault(word[:1], []).append(word)
+        cached = (params, _Places(names=tuple(names), by_first={
+            first: tuple(group) for first, group in grouped.items()}))
+        _LAST_PLACES["params"] = cached
     return cached[1]
 
 
-# The last content's vocabulary (Parameters are not hashable, so no functools.cache).
-_LAST_VOCABULARY: dict[str, tuple[Parameters, dict[str, tuple[str, ...]]]] = {}
-
-
-@cache
-def _by_first(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    grouped: dict[str, list[str]] = {}
-    for word in sorted(words):
-        grouped.setdefault(word[:1], []).append(word)
-    return {first: tuple(group) for first, group in grouped.items()}
+# The last content's places (Parameters are not hashable, so no functools.cache).
+_LAST_PLACES: dict[str, tuple[Parameters, _Places]] = {}
 
 
 def _typos_fixed(normalized: str, vocabulary: dict[str, tuple[str, ...]]) -> str:
@@ -218,7 +224,7 @@ def _known(word: str) -> bool:
 
 def _structure(words: list[str]) -> str | None:
     private = bool(PRIVATE_WORDS.intersection(words))
-    public = bool(PUBLIC_WORDS.intersection(words) - {"metropole"})
+    public = bool(PUBLIC_WORDS.intersection(words))
     if private and public:
         return "both"
     if private:
@@ -239,14 +245,11 @@ def _asks_amount(words: list[str]) -> bool:
     return False
 
 
-def _territories(normalized: str, params: Parameters) -> tuple[tuple[Territory, ...], str]:
+def _territories(normalized: str, places: _Places) -> tuple[tuple[Territory, ...], str]:
     """Territories named in the text, and the text without their names."""
     padded = f" {normalized} "
     found = []
-    names = sorted(((word, t) for t in params.territories.values()
-                    for word in (t.id.replace("_", " "), *t.words)),
-                   key=lambda item: -len(item[0]))
-    for word, territory in names:
+    for word, territory in places.names:
         if f" {word} " in padded:
             padded = padded.replace(f" {word} ", "  ")
             if territory not in found:
@@ -309,33 +312,36 @@ def answer(request: QuickRequest, params: Parameters) -> str:
 
 
 def renewal_answer(request: QuickRequest, params: Parameters) -> str:
-    """The renewal convention's figure (2023, 36 months, métropole), year by year (HTML)."""
+    """The renewal convention's figure (36 months, métropole), year by year (HTML)."""
     kind = "prive" if request.private else "public"
     bonus = request.bonus and not request.private
     yearly = [float(params.value(f"v2_{kind}_annee{year}")) +
               (float(params.value(f"v2_bonus_qpv_zrr_annee{year}")) if bonus else 0.0)
               for year in (1, 2, 3)]
     total = params["v2_public_total_qpv_zrr" if bonus else f"v2_{kind}_total"]
+    since, end = params["annee_renouvellement"], params["annee_fin_financement"]
     posts = request.posts
     employer = ("structure privée" if request.private else
                 "employeur public en QPV ou ZRR" if bonus else "employeur public")
-    header = (f"<b>Convention de renouvellement (2023) pour "
+    header = (f"<b>Convention de renouvellement ({since.format()}) pour "
               f"{formatting.quantity(posts, 'poste')} ({employer})</b>")
     lines = [f"{formatting.number(posts)} × {total.format()} = "
              f"<b>{formatting.euros(posts * float(total.value))}</b> sur "
              f"{params['duree_convention_v2_mois'].format()}"]
     lines += [f"• {ordinal} année : {formatting.euros(posts * amount)}"
               for ordinal, amount in zip(("1re", "2e", "3e"), yearly, strict=True)]
-    sources = list(dict.fromkeys(s for p in (total, params["date_regles_2025"],
-                                             params["annee_fin_financement"])
+    sources = list(dict.fromkeys(s for p in (total, since, params["date_regles_2025"], end)
                                  for s in p.sources))
     notes = []
-    if total.status and total.status != "CONFIRMÉ":
-        notes.append("⚠ Montants d'une source secondaire : à vérifier sur votre convention.")
-    notes.append(f"Ces montants valent pour les conventions signées à partir de 2023, en "
-                 f"métropole. Depuis le {params['date_regles_2025'].format()}, aucune nouvelle "
-                 f"convention n'est signée, et l'État a annoncé qu'il cesserait de financer le "
-                 f"dispositif à partir de {params['annee_fin_financement'].format()} "
-                 "(annonce à confirmer).")
+    if total.uncertain:
+        notes.append("⚠ Montants à confirmer : vérifiez-les sur votre convention.")
+    elif total.status != "CONFIRMÉ":
+        notes.append("⚠ Montants d'une source secondaire : vérifiez-les sur votre convention.")
+    notes.append(f"Ces montants valent pour les conventions signées à partir de "
+                 f"{since.format()}, en métropole. Depuis le "
+                 f"{params['date_regles_2025'].format()}, aucune nouvelle convention n'est "
+                 f"signée, et l'État a annoncé qu'il cesserait de financer le dispositif à "
+                 f"partir de {end.format()}" + (" (annonce à confirmer)." if end.uncertain
+                                                 else "."))
     return "\n".join([header, *lines, *notes,
                       f"\n<i>Source : {html.escape(params.cite(tuple(sources)))}</i>"])

@@ -40,7 +40,7 @@ ROUNDING_MARGIN = 1e-9
 Band = Literal["answer", "suggest", "fallback"]
 
 
-def stem(word: str) -> str:
+def term(word: str) -> str:
     """The term a word counts as: its French lemma ("financees" → "financer")."""
     return lemmatizer().lemma(word)
 
@@ -70,7 +70,8 @@ class Match:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Thresholds:
-    """Score bands, calibrated on tests/data/questions.yaml for at most 1 % of wrong answers.
+    """Score bands, chosen on the tuning and dev sets and on phrasings held out of the index
+    (bench/faq.py), for at most 1 % of wrong answers on the tuning set.
 
     Answer from `answer` with a lead of `margin` over the second (no lead needed when the two
     are related entries), or from `answer_far_ahead` with a lead of `far_ahead`; either way with
@@ -125,9 +126,9 @@ class Synonyms:
 
 
 class _Query(NamedTuple):
-    """A question's stems (with their weights, and their total) and its content words joined."""
+    """A question's terms (with their weights, and their total) and its content words joined."""
 
-    stems: set[str]
+    terms: set[str]
     weights: dict[str, float]
     total: float
     text: str
@@ -145,60 +146,60 @@ class FaqMatcher:
         self.weights = weights or Weights()
         self.entries: list[FaqEntry] = list(entries)
         self._texts: list[str] = []            # content words of each phrasing, joined
-        self._stems: list[frozenset[str]] = []
-        # stem → entries that have it: (entry, in a phrasing or only in the answer, strength)
+        self._terms: list[frozenset[str]] = []
+        # term → entries that have it: (entry, in a phrasing or only in the answer, strength)
         self._entry_postings: dict[str, list[tuple[int, bool, float]]] = defaultdict(list)
         words_seen: set[str] = set()
         self._entry_terms: list[frozenset[str]] = []  # each entry's phrasings' terms
         document_frequency: dict[str, int] = defaultdict(int)
         for entry_index, entry in enumerate(self.entries):
-            phrasing_stems: set[str] = set()
+            phrasing_terms: set[str] = set()
             counts: dict[str, int] = defaultdict(int)
             for phrasing in entry.phrasings:
                 words = content_words(self.synonyms.apply(normalize(phrasing)))
-                stems = frozenset(stem(w) for w in words)
+                terms = frozenset(term(w) for w in words)
                 self._texts.append(" ".join(words))
-                self._stems.append(stems)
-                phrasing_stems |= stems
-                for s in stems:
+                self._terms.append(terms)
+                phrasing_terms |= terms
+                for s in terms:
                     counts[s] += 1
                 words_seen.update(words)
-            self._entry_terms.append(frozenset(phrasing_stems))
+            self._entry_terms.append(frozenset(phrasing_terms))
             answer_words = content_words(self.synonyms.apply(normalize(entry.answer_words)))
             words_seen.update(answer_words)
-            answer_stems = {stem(w) for w in answer_words} - phrasing_stems
+            answer_terms = {term(w) for w in answer_words} - phrasing_terms
             phrasings = len(entry.phrasings)
-            for s in phrasing_stems:
+            for s in phrasing_terms:
                 strength = TF_BASE + (1 - TF_BASE) * (counts[s] / phrasings) ** TF_ALPHA
                 self._entry_postings[s].append((entry_index, True, strength))
-            for s in answer_stems:
+            for s in answer_terms:
                 self._entry_postings[s].append((entry_index, False,
                                                 self.weights.answer_words))
-            for s in phrasing_stems | answer_stems:
+            for s in phrasing_terms | answer_terms:
                 document_frequency[s] += 1
         self.vocabulary = sorted(words_seen)
-        self._stem_set = frozenset(self._entry_postings)
+        self._term_set = frozenset(self._entry_postings)
         total = max(len(self.entries), 1)
         self.idf = {s: IDF(total, df) for s, df in document_frequency.items()}
         self._unknown_idf = UNKNOWN(total)
-        self._phrasing_weight = [sum(self.idf[s] for s in stems) or 1.0 for stems in self._stems]
+        self._phrasing_weight = [sum(self.idf[s] for s in terms) or 1.0 for terms in self._terms]
         w = self.weights
         self._scale = 100 / (w.recall + w.precision + w.ratio + w.entry)
-        # The same postings as arrays, for a few vector operations per question. Per stem: the
+        # The same postings as arrays, for a few vector operations per question. Per term: the
         # entries that have it, with rows (strength, 1.0 if in a phrasing else 0.0); the
         # phrasings that have it, with its weight. An entry's phrasings are consecutive.
-        self._stem_entries = {s: np.array([p[0] for p in postings], dtype=np.intp)
+        self._term_entries = {s: np.array([p[0] for p in postings], dtype=np.intp)
                               for s, postings in self._entry_postings.items()}
-        self._stem_values = {s: np.array([[p[2] for p in postings], [p[1] for p in postings]],
+        self._term_values = {s: np.array([[p[2] for p in postings], [p[1] for p in postings]],
                                          dtype=float)
                              for s, postings in self._entry_postings.items()}
-        stem_phrasings: dict[str, list[int]] = {s: [] for s in self._entry_postings}
-        for index, stems in enumerate(self._stems):
-            for s in stems:
-                stem_phrasings[s].append(index)
-        self._stem_phrasings = {s: np.array(p, dtype=np.intp) for s, p in stem_phrasings.items()}
-        self._stem_phrasing_weights = {s: np.full(len(p), self.idf[s])
-                                       for s, p in stem_phrasings.items()}
+        term_phrasings: dict[str, list[int]] = {s: [] for s in self._entry_postings}
+        for index, terms in enumerate(self._terms):
+            for s in terms:
+                term_phrasings[s].append(index)
+        self._term_phrasings = {s: np.array(p, dtype=np.intp) for s, p in term_phrasings.items()}
+        self._term_phrasing_weights = {s: np.full(len(p), self.idf[s])
+                                       for s, p in term_phrasings.items()}
         self._precision_gain = w.precision / np.array(self._phrasing_weight)
         self._first_phrasing = list(accumulate((len(e.phrasings) for e in self.entries),
                                                initial=0))
@@ -227,27 +228,27 @@ class FaqMatcher:
                                           if 5 * abs(len(word) - length) <= len(word) + length]
         return self._near_lengths[length]
 
-    def query_stems(self, normalized: str) -> tuple[list[str], list[str]]:
-        """Content words of a normalised question (typos corrected) and their stems."""
+    def query_terms(self, normalized: str) -> tuple[list[str], list[str]]:
+        """Content words of a normalised question (typos corrected) and their terms."""
         words = []
         for word in content_words(normalized):
-            if stem(word) not in self._stem_set:
+            if term(word) not in self._term_set:
                 word = self._correct(word)
             words.append(word)
-        return words, [stem(w) for w in words]
+        return words, [term(w) for w in words]
 
     def match(self, question: str) -> Match:
         """Score the question and place it in a band."""
         normalized = normalize(question)
-        words, stems = self.query_stems(self.synonyms.apply(normalized))
-        unique = list(dict.fromkeys(stems))
-        known = [s for s in unique if s in self._stem_entries]
+        words, terms = self.query_terms(self.synonyms.apply(normalized))
+        unique = list(dict.fromkeys(terms))
+        known = [s for s in unique if s in self._term_entries]
         if not known:
             return Match(band="fallback", candidates=(), normalized=normalized)
         weights = {s: self.idf.get(s, self._unknown_idf) for s in unique}
         # The exact sum of shared weights follows this set's iteration order, which depends on
         # how the set was built: always set(unique).
-        query = _Query(stems=set(unique), weights=weights, total=sum(weights.values()),
+        query = _Query(terms=set(unique), weights=weights, total=sum(weights.values()),
                        text=" ".join(words))
         shortlist = self._shortlist(known, query)
         gains, starts, most = self._gains([i for _, i, _ in shortlist], known, query)
@@ -277,8 +278,8 @@ class FaqMatcher:
         coverage, exact = 0.0, False
         if ranked:
             best = ranked[0][0]
-            terms = self._entry_terms[best]
-            coverage = sum(w for s, w in weights.items() if s in terms) / query.total
+            found = self._entry_terms[best]
+            coverage = sum(w for s, w in weights.items() if s in found) / query.total
             exact = query.text in self._texts[self._first_phrasing[best]:
                                               self._first_phrasing[best + 1]]
         return Match(band=self.band(candidates, coverage, normalized), candidates=candidates,
@@ -289,10 +290,10 @@ class FaqMatcher:
         # An entry's bound is the best score it could get. Entries come best bound first,
         # larger index first on a tie, and are scored in that order; scoring stops once no
         # remaining entry can enter the top three (the others share too few rare words to win).
-        entries = np.concatenate([self._stem_entries[s] for s in known])
-        values = np.concatenate([self._stem_values[s] * (query.weights[s] / query.total)
+        entries = np.concatenate([self._term_entries[s] for s in known])
+        values = np.concatenate([self._term_values[s] * (query.weights[s] / query.total)
                                  for s in known], axis=1)
-        # bincount adds in input order: stem by stem, exactly like a loop over the postings
+        # bincount adds in input order: term by term, exactly like a loop over the postings
         entry_recall = np.bincount(entries, values[0], len(self.entries))
         phrasing_recall = np.bincount(entries, values[1], len(self.entries))
         found = np.bincount(entries, minlength=len(self.entries)).nonzero()[0]
@@ -307,10 +308,10 @@ class FaqMatcher:
     def _gains(self, entries: list[int], known: list[str], query: _Query
                ) -> tuple[list[float], list[int], list[float]]:
         """Gains of these entries' phrasings in a row, where each entry's start, each's best."""
-        # A phrasing's gain is what the stems it shares with the question add to its score
+        # A phrasing's gain is what the terms it shares with the question add to its score
         # before the fuzzy ratio, exact up to rounding; -inf if it shares none.
-        shared = np.bincount(np.concatenate([self._stem_phrasings[s] for s in known]),
-                             np.concatenate([self._stem_phrasing_weights[s] for s in known]),
+        shared = np.bincount(np.concatenate([self._term_phrasings[s] for s in known]),
+                             np.concatenate([self._term_phrasing_weights[s] for s in known]),
                              len(self._texts))
         phrasings = np.concatenate([self._entry_phrasings[i] for i in entries])
         shared = shared[phrasings]
@@ -334,7 +335,7 @@ class FaqMatcher:
             ratio = fuzz.token_set_ratio(query.text, self._texts[index]) / 100
             if base + gain + w.ratio * ratio + ROUNDING_MARGIN <= limit:
                 continue  # cannot beat it either: no need for the exact sum
-            shared = sum(map(query.weights.__getitem__, query.stems & self._stems[index]))
+            shared = sum(map(query.weights.__getitem__, query.terms & self._terms[index]))
             partial = base + w.recall * shared / query.total \
                 + w.precision * shared / self._phrasing_weight[index]
             best = max(best, partial + w.ratio * ratio)

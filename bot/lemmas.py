@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
@@ -24,7 +24,8 @@ class Lemmatizer:
             if not form.isascii():
                 self._accented.setdefault(form.translate(PLAIN), form)
 
-    @cache  # noqa: B019 - one lemmatizer per process (see lemmatizer())
+    # Bounded: users type new words without end. One lemmatizer per process (lemmatizer()).
+    @lru_cache(maxsize=2 ** 15)  # noqa: B019
     def lemma(self, word: str) -> str:
         """The word's lemma, accent-free; the word itself when the dictionary lacks it."""
         lemma = self._forms.get(word) or self._forms.get(self._accented.get(word, ""))

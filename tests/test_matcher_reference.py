@@ -20,8 +20,8 @@ from bot.text import normalize
 def plain_match(matcher: FaqMatcher, question: str) -> Match:
     """The scoring written plainly: every phrasing of the entries scored, no estimate."""
     normalized = normalize(question)
-    words, stems = matcher.query_stems(matcher.synonyms.apply(normalized))
-    unique = list(dict.fromkeys(stems))
+    words, terms = matcher.query_terms(matcher.synonyms.apply(normalized))
+    unique = list(dict.fromkeys(terms))
     weights = {s: matcher.idf.get(s, matcher._unknown_idf) for s in unique}
     total = sum(weights.values())
     entry_recall: dict[int, float] = defaultdict(float)
@@ -45,9 +45,9 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
         base = best = w.entry * entry_recall[entry_index]
         first = matcher._first_phrasing[entry_index]
         for index in range(first, first + len(matcher.entries[entry_index].phrasings)):
-            shared_stems = query_set & matcher._stems[index]
-            if shared_stems:
-                shared = sum(weights[s] for s in shared_stems)
+            shared_terms = query_set & matcher._terms[index]
+            if shared_terms:
+                shared = sum(weights[s] for s in shared_terms)
                 ratio = fuzz.token_set_ratio(" ".join(words), matcher._texts[index]) / 100
                 best = max(best, base + w.recall * shared / total
                            + w.precision * shared / matcher._phrasing_weight[index]
@@ -60,8 +60,8 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
     if ranked:
         first = matcher._first_phrasing[ranked[0][0]]
         count = len(matcher.entries[ranked[0][0]].phrasings)
-        terms = set().union(*matcher._stems[first:first + count])
-        coverage = sum(weights[s] for s in unique if s in terms) / total
+        found = set().union(*matcher._terms[first:first + count])
+        coverage = sum(weights[s] for s in unique if s in found) / total
         exact = " ".join(words) in matcher._texts[first:first + count]
     return Match(band=matcher.band(candidates, coverage, normalized), candidates=candidates,
                  normalized=normalized, coverage=coverage, exact=exact)

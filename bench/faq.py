@@ -25,6 +25,7 @@ from bot.content import Content, load_content  # noqa: E402
 from bot.engine import Assistant  # noqa: E402
 from bot.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402
 from bot.knowledge import FaqMatcher  # noqa: E402
+from bot.lemmas import Lemmatizer  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.text import normalize  # noqa: E402
 
@@ -70,6 +71,7 @@ def latencies_ms(assistant: Assistant, questions: list[str], rounds: int) -> lis
         for question in questions:
             normalize.cache_clear()  # measure cold: real questions rarely repeat
             assistant.content.matcher.clear_cache()
+            Lemmatizer.lemma.cache_clear()
             start = time.perf_counter()
             assistant.reply(question)
             timings.append((time.perf_counter() - start) * 1000)

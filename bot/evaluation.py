@@ -1,15 +1,16 @@
-"""Measuring free answers against an evaluation set (tests/data/questions.yaml, heldout.yaml)."""
+"""Measuring free answers against an evaluation set (tests/data/: questions, dev, heldout)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
+from bot.followup import OVERSEAS
 
 COMPUTE = "calcul"
 OUT_OF_SCOPE = "hors_sujet"
@@ -17,7 +18,6 @@ NO_ENTRY = "aucune"
 CaseKind = Literal["faq", "compute", "out_of_scope", "smalltalk"]
 Verdict = Literal["right", "wrong", "suggestion_right", "suggestion_wrong", "fallback"]
 CONFIDENT = frozenset({"faq", "compute"})
-OVERSEAS = "outre_mer"
 TERRITORY_ALIASES = {"polynesie": "polynesie_francaise"}
 
 
@@ -91,7 +91,7 @@ def outcome_of_reply(answers: list[Any]) -> Outcome:
     """The outcome of all the answers to one message (`Assistant.reply`)."""
     first = outcome_of(answers[0])
     if len(answers) > 1:
-        return dataclasses.replace(first, then=outcome_of(answers[1]))
+        return replace(first, then=outcome_of(answers[1]))
     return first
 
 

@@ -161,8 +161,7 @@ async def ask(settings: Settings, content: Content, question: str, *, as_json: b
                 print(json.dumps(fields, ensure_ascii=False), flush=True)
                 continue
             for answer in answers:
-                print(console.plain(f"{answer.prefix}\n\n{answer.text}" if answer.prefix
-                                    else answer.text))
+                print(console.plain(answer.said))
                 for number, (_, suggestion) in enumerate(answer.suggestions, start=1):
                     print(f"[{number}] {suggestion}")
     finally:
@@ -172,8 +171,7 @@ async def ask(settings: Settings, content: Content, question: str, *, as_json: b
 
 def answer_fields(question: str, answer: Answer) -> dict[str, object]:
     """One answer as `ask --json` prints it."""
-    text = f"{answer.prefix}\n\n{answer.text}" if answer.prefix else answer.text
-    return {"question": question, "kind": answer.kind, "answer": console.plain(text),
+    return {"question": question, "kind": answer.kind, "answer": console.plain(answer.said),
             "id": answer.entry_id, "score": answer.score,
             "suggestions": [{"id": i, "question": q} for i, q in answer.suggestions],
             "source": answer.source}

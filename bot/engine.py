@@ -124,6 +124,11 @@ class Answer:
     prefix: str = ""                 # small talk said before the answer ("Bonjour !")
     chosen: int | None = None        # a typed pick: the record whose suggestions it answers
 
+    @property
+    def said(self) -> str:
+        """The text with its small-talk prefix, if any ("Bonjour !" before the answer)."""
+        return f"{self.prefix}\n\n{self.text}" if self.prefix else self.text
+
 
 def looks_like_question(text: str) -> bool:
     """A text that is clearly a question ("c'est quoi le CCP1 ?"), not an answer."""

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot import messages, stats
+from bot import stats
 from bot.broadcast import BroadcastStore, Progress
-from bot.callbacks import payload_number
 from bot.content import Content
+from bot.core import messages
+from bot.core.callbacks import payload_number
+from bot.core.yamlsource import InvalidContent
 from bot.ratelimit import is_group
 from bot.reminder_store import ts
-from bot.yamlsource import InvalidContent
 
 if TYPE_CHECKING:
     from bot.engine import Assistant, Conversation, Outgoing

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.text import strip_accents
+from bot.core.text import strip_accents
 
 # Words that carry no choice: articles, "c'est", "je", "plutôt"… (after normalize)
 FILLERS = frozenset(

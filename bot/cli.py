@@ -12,14 +12,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import logs, privacy, review_cli
+from bot import privacy, review_cli
 from bot.channels import console
-from bot.config import Settings
 from bot.content import Content, load_content
+from bot.core import logs
+from bot.core.config import Settings
+from bot.core.yamlsource import InvalidContent
 from bot.engine import Answer, Assistant
 from bot.reminder_store import format_pending, list_pending, open_readonly
 from bot.store import Store
-from bot.yamlsource import InvalidContent
 
 BANNER = ("Mode terminal. Pour le bot Telegram, définissez TELEGRAM_BOT_TOKEN "
           "(voir README). Quittez avec Ctrl+D.")

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import followup, talk
+from bot.core.yamlsource import ContentError, InvalidContent, load_yaml
 from bot.faq import FaqEntry, load_faq, load_scope, load_synonyms
 from bot.flows import Flow, load_flows
 from bot.knowledge import FaqMatcher, Synonyms
 from bot.params import Parameters, load_parameters
 from bot.talk_content import FILE as TALK_FILE
 from bot.talk_content import load_talk
-from bot.yamlsource import ContentError, InvalidContent, load_yaml
 
 # Commands a menu button may run, besides one per flow (/eligibilite, /simulation…).
 # /rappels is the engine's own (list, cancel, export), even without flows/rappels.yaml.

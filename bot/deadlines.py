@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from bot import formatting
+from bot.core import formatting
 from bot.params import Parameter, Parameters
 
 MilestoneKind = Literal[

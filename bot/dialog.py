@@ -9,11 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot import choices, formatting, messages, values
+from bot import choices, values
+from bot.core import formatting, messages
+from bot.core.text import normalize
 from bot.documents.files import DOCUMENT_CODES, offered
 from bot.flowrules import RuleEnv
 from bot.flows import PARAMS_NAMESPACE, PLACEHOLDER, Flow, Part, Ref, Step, Test
-from bot.text import normalize
 
 Json = str | int | float | bool | None
 BOLD = re.compile(r"\*\*(.+?)\*\*")

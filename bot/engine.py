@@ -11,11 +11,13 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot import dialog, events, followup, messages, talk
+from bot import dialog, events, followup, talk
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
-from bot.callbacks import FlowButton, RefineButton, payload_number
 from bot.content import Content
+from bot.core import messages
+from bot.core.callbacks import FlowButton, RefineButton, payload_number
+from bot.core.text import normalize
 from bot.dialog import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
 from bot.documents.files import offered, render
@@ -31,7 +33,6 @@ from bot.quick import read as quick_read
 from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
 from bot.talk_store import TalkStore
-from bot.text import normalize
 from bot.transactions import storage_trouble, warn_storage
 from bot.values import InvalidValue
 

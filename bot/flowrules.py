@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Literal
 
-from bot import formatting
+from bot.core import formatting
 from bot.deadlines import MILESTONES, Milestone, deadlines_for, describe
 from bot.params import Parameters, Territory
 from bot.reminders import describe_schedule, plan, policy_for

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from bot import choices
 from bot.choices import content_words
+from bot.core.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
 from bot.flowrules import ACTIONS, REGISTRY, ActionSpec, Kind, RuleSpec
 from bot.params import Parameters
-from bot.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
 
 ASK_KINDS: Mapping[str, Kind] = {
     "choix": "choice", "entier": "int", "montant": "euros", "pourcentage": "percent",

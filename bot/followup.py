@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.core.text import normalize
 from bot.params import Parameters
 from bot.quick import QuickRequest, supported
 from bot.talk import QUESTION_WORDS
-from bot.text import normalize
 
 Phrase = tuple[str, ...]
 SLOTS = ("postes", "territoire", "structure", "convention")

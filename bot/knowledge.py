@@ -15,9 +15,9 @@ from typing import Literal, NamedTuple
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.text import normalize
 from bot.faq import FaqEntry, Scope
 from bot.lemmas import lemmatizer
-from bot.text import normalize
 
 STOPWORDS = frozenset("""
 a ai aie as au aux avec avez avons avoir c ca ce ceci cela celle celui ces cet cette chaque

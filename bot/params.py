@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from bot import formatting
-from bot.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
+from bot.core import formatting
+from bot.core.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
 
 UNITS = (
     "euros", "euros_horaire", "mois", "jours", "heures", "pourcent", "nombre", "date", "annee",

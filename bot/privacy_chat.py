@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot import messages, privacy
+from bot import privacy
 from bot.broadcast import BroadcastStore
-from bot.callbacks import payload_number
+from bot.core import messages
+from bot.core.callbacks import payload_number
 from bot.ratelimit import is_group
 
 if TYPE_CHECKING:

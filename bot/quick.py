@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 
-from bot import formatting
+from bot.core import formatting
+from bot.core.text import normalize
 from bot.knowledge import STOPWORDS
 from bot.params import Parameters, Territory
 from bot.rules import initial_subsidy
-from bot.text import normalize
 
 MONEY_WORDS = frozenset(
     "montant montants subvention subventions aide aides financement financements finance "

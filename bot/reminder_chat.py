@@ -14,8 +14,9 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot import formatting, ics, messages
-from bot.callbacks import checked, payload_number
+from bot import ics
+from bot.core import formatting, messages
+from bot.core.callbacks import checked, payload_number
 from bot.deadlines import MILESTONES, RULES, deadlines_for
 from bot.flowrules import milestone_of, territory_of
 from bot.reminder_store import ReminderStore, describe_pending

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import formatting
+from bot.core import formatting
 from bot.deadlines import Milestone
 from bot.delivery_rows import DeliveryRows, ts
 from bot.reminders import PlannedReminder, clock_time

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot import formatting
+from bot.core import formatting
 from bot.deadlines import Deadline
 from bot.params import Territory
 

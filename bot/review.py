@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from bot.core.text import normalize
 from bot.knowledge import content_words
-from bot.text import normalize
 
 SIMILAR = 80  # token_set_ratio from which two questions are grouped
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import Settings
 from bot.content import load_content
+from bot.core.config import Settings
+from bot.core.yamlsource import InvalidContent
 from bot.review import Group, add_variants, group_records
 from bot.store import Store
-from bot.yamlsource import InvalidContent
 
 
 async def groups(settings: Settings) -> list[Group]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot import formatting
+from bot.core import formatting
 from bot.events import Event
 
 DAYS = 7

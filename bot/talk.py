@@ -10,7 +10,7 @@ from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 
-from bot.text import normalize, strip_accents
+from bot.core.text import normalize, strip_accents
 
 Phrase = tuple[str, ...]
 LAST = -1          # a pick of the last suggestion ("la dernière")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import followup, talk
-from bot.yamlsource import ContentError, YamlDoc, load_yaml
+from bot.core.yamlsource import ContentError, YamlDoc, load_yaml
 
 FILE = "petite_conversation.yaml"
 COMMANDS = ("aide", "menu")      # what an intent may answer with instead of a text

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot import formatting, messages
-from bot.text import normalize, strip_accents
+from bot.core import formatting, messages
+from bot.core.text import normalize, strip_accents
 
 MONTHS = {
     "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3,

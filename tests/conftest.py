@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.config import ROOT
 from bot.content import Content, load_content
+from bot.core.config import ROOT
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
 from bot.store import Store
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check
-from bot.config import ROOT
+from bot.core.config import ROOT
 from tests.conftest import KNOWLEDGE
 
 GOOD_ENTRY = """\

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import formatting
-from bot.config import ROOT
 from bot.content import Content
+from bot.core import formatting
+from bot.core.config import ROOT
 
 
 def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import ROOT
 from bot.content import Content
+from bot.core.config import ROOT
 from tests.conftest import KNOWLEDGE
 
 MAX_ANSWER_LINES = 6

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot import messages
 from bot.content import Content
+from bot.core import messages
 from bot.engine import Assistant, Incoming
 from bot.knowledge import FaqMatcher, Thresholds
 from bot.store import Store

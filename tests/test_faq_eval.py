@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ROOT
 from bot.content import Content
+from bot.core.config import ROOT
 from bot.engine import Assistant
 from bot.evaluation import Case, Outcome, evaluate, load_cases, outcome_of, verdict
 from bot.store import Store

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot import formatting
+from bot.core import formatting
 
 
 @pytest.mark.parametrize(("value", "expected"), [

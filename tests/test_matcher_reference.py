@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from bot.config import ROOT
 from bot.content import load_content
+from bot.core.config import ROOT
+from bot.core.text import normalize
 from bot.knowledge import SHORTLIST, STOPWORDS, Candidate, FaqMatcher, Match, Weights
-from bot.text import normalize
 
 
 def plain_match(matcher: FaqMatcher, question: str) -> Match:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import formatting
 from bot.content import Content
+from bot.core import formatting
+from bot.core.text import normalize
 from bot.quick import QuickRequest, answer, parse
-from bot.text import normalize
 
 
 def ask(content: Content, question: str) -> str | None:

@@ -6,10 +6,10 @@ import difflib
 import shutil
 from pathlib import Path
 
+from bot.core.text import normalize
 from bot.faq import load_faq
 from bot.params import load_parameters
 from bot.review import Record, add_variants, group_records
-from bot.text import normalize
 from tests.conftest import KNOWLEDGE
 
 

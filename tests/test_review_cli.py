@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 from bot.faq import load_faq
 from bot.params import load_parameters
 from tests.conftest import KNOWLEDGE

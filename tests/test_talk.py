@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from bot import messages, privacy
+from bot import privacy
 from bot.content import Content
+from bot.core import messages
 from bot.engine import Assistant
 from bot.store import Store
 from tests.conftest import FIXED_NOW, Chat, spaced

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text import normalize, strip_accents
+from bot.core.text import normalize, strip_accents
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.content import Content
+from bot.core.yamlsource import InvalidContent
 from bot.engine import Assistant
 from bot.faq import load_scope
 from bot.lemmas import lemmatizer
 from bot.talk import question_sentences
-from bot.yamlsource import InvalidContent
 from tests.conftest import Chat
 
 

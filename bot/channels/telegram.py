@@ -48,8 +48,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import logs, messages, privacy
-from bot.callbacks import FlowButton
+from bot import privacy
 from bot.channels import telegram_logging, telegram_webhook
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_limits import PerChatProcessor, production_limiter
@@ -63,12 +62,14 @@ from bot.channels.telegram_reminders import (
 from bot.channels.telegram_send import Chats, Target, deliver, typing
 from bot.channels.telegram_text import excerpt, mentions, strip_mention
 from bot.channels.telegram_updates import TolerantBot
-from bot.config import Settings
 from bot.content import Content, load_content
+from bot.core import logs, messages
+from bot.core.callbacks import FlowButton
+from bot.core.config import Settings
+from bot.core.yamlsource import InvalidContent
 from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
 from bot.store import Store
 from bot.transactions import storage_trouble, warn_storage
-from bot.yamlsource import InvalidContent
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -492,11 +493,11 @@ def webhook_options(settings: Settings, listen: str = "0.0.0.0") -> dict[str, An
 def run(settings: Settings, content: Content, *, webhook: bool = False,
         log_format: str = "text") -> int:
     """Serve Telegram until SIGTERM/SIGINT: the update in hand is finished, the DB closed.
-    `log_format` "json" logs one JSON object per event (bot/logs.py)."""
+    `log_format` "json" logs one JSON object per event (bot/core/logs.py)."""
     if log_format == "text":
         telegram_logging.configure(settings.telegram_token, settings.webhook_secret)
     else:
-        from bot import logs  # noqa: PLC0415 - the JSON logs are optional
+        from bot.core import logs  # noqa: PLC0415 - the JSON logs are optional
         logs.configure(log_format, settings.telegram_token, settings.webhook_secret)
     if webhook:
         problems = webhook_problems(settings)

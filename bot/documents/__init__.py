@@ -16,7 +16,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from bot import formatting
+from bot.core import formatting
 from bot.flowrules import simulation_input
 from bot.params import Parameters
 from bot.rules import MONTHS_PER_YEAR, Simulation, add_months, simulate, training_paths

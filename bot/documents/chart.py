@@ -9,7 +9,7 @@ import io
 import textwrap
 import threading
 
-from bot import formatting
+from bot.core import formatting
 from bot.documents import ASSISTANT_NAME, contract_years, month_year, split_note, year_label
 from bot.params import Parameters
 from bot.rules import Simulation

@@ -19,7 +19,7 @@ from typing import Any
 
 from babel.dates import format_date
 
-from bot import formatting
+from bot.core import formatting
 from bot.documents import (
     ASSISTANT_NAME,
     contract_end,

@@ -10,7 +10,7 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
-from bot import formatting
+from bot.core import formatting
 from bot.documents import (
     ASSISTANT_NAME,
     NOT_COVERED,

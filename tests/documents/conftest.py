@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 from bot.params import Parameters, load_parameters
 
 

@@ -11,7 +11,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 from bot.documents import simulation_from_answers
 from bot.documents.chart import HEIGHT_PX, SERIES, WIDTH_PX, simulation_chart
 from bot.params import Parameters

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 
-from bot import formatting
+from bot.core import formatting
 from bot.documents import simulation_from_answers
 from bot.documents.deliberation import BANNER, SOURCES, deliberation_docx, long_date
 from bot.params import Parameters

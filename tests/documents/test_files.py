@@ -9,7 +9,7 @@ import pytest
 from docx import Document as Docx
 from pypdf import PdfReader
 
-from bot.callbacks import FLOW_CODE, FlowButton
+from bot.core.callbacks import FLOW_CODE, FlowButton
 from bot.documents.files import BUTTONS, CAPTIONS, CODES, offered, render
 from bot.params import Parameters
 from tests.documents.helpers import answers

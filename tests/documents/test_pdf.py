@@ -9,7 +9,7 @@ import itertools
 import pytest
 from pypdf import PdfReader
 
-from bot import formatting
+from bot.core import formatting
 from bot.documents import ASSISTANT_NAME, contract_years, simulation_from_answers, typed_answers
 from bot.documents.pdf import cited, simulation_pdf, winansi
 from bot.flowrules import REGISTRY, RuleEnv

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 from tests.flows.test_restart import bot_env
 
 ELIGIBILITY = """\

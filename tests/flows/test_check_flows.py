@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import check
-from bot.config import ROOT
+from bot.core.config import ROOT
+from bot.core.yamlsource import InvalidContent
 from bot.flowrules import REGISTRY
 from bot.flows import load_flows
-from bot.yamlsource import InvalidContent
 from tests.conftest import KNOWLEDGE
 
 VALID = """\

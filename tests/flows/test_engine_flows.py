@@ -12,8 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import dialog
-from bot.callbacks import MAX_CALLBACK_BYTES, FlowButton, PayloadTooLong, RefineButton, checked
 from bot.content import Content, load_content
+from bot.core.callbacks import (
+    MAX_CALLBACK_BYTES,
+    FlowButton,
+    PayloadTooLong,
+    RefineButton,
+    checked,
+)
 from bot.engine import Assistant, Conversation, Incoming, looks_like_question, split_text
 from bot.flowrules import RuleEnv
 from bot.store import ConversationRow, Store

@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from bot import formatting, ics
+from bot import ics
 from bot.content import Content
+from bot.core import formatting
 from bot.deadlines import Milestone, deadlines_for
 from bot.flowrules import REGISTRY, RuleEnv, payments_html, period_html, warnings_html
 from bot.params import Parameters

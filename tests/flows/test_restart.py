@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

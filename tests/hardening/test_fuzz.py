@@ -8,7 +8,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 
 spec = importlib.util.spec_from_file_location("bench_fuzz", ROOT / "bench" / "fuzz.py")
 assert spec is not None and spec.loader is not None

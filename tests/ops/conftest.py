@@ -15,8 +15,8 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.channels.telegram import build_application
-from bot.config import ROOT
 from bot.content import Content
+from bot.core.config import ROOT
 from bot.store import Store
 from tests.botapi import BotApiEmulator, free_port
 from tests.conftest import FIXED_NOW

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot import logs
 from bot.cli import build_parser
+from bot.core import logs
 
 TOKEN = "123456:AAHsecretsecretsecretsecret_0123456789"
 

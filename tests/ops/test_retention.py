@@ -10,8 +10,8 @@ import pytest
 
 from bot import cli, privacy
 from bot.broadcast import BroadcastStore
-from bot.config import Settings
 from bot.content import Content
+from bot.core.config import Settings
 from bot.engine import Assistant
 from bot.reminder_store import ReminderStore
 from bot.store import Store

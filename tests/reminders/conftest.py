@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 from bot.params import Parameters, load_parameters
 from bot.reminder_store import ReminderStore
 from tests.reminders.helpers import Channel, FakeClock, open_db

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 import signal
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 from bot.sweep import SweepConfig
 
 spec = importlib.util.spec_from_file_location("bench_reminders", ROOT / "bench" / "reminders.py")

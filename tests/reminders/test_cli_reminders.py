@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.config import ROOT
 from bot.content import Content
+from bot.core.config import ROOT
 from bot.engine import Assistant
 from bot.store import Store
 from tests.conftest import Chat

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
-from bot.callbacks import MAX_CALLBACK_BYTES
 from bot.channels.console import plain
 from bot.content import Content
+from bot.core.callbacks import MAX_CALLBACK_BYTES
 from bot.engine import Assistant, Conversation, Incoming
 from bot.reminder_store import parse_ts
 from bot.store import Store

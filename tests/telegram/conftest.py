@@ -17,8 +17,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.channels import telegram_logging
 from bot.channels.telegram import ALLOWED_UPDATES, build_application, webhook_options
 from bot.channels.telegram_limits import RetryingRateLimiter
-from bot.config import Settings
 from bot.content import Content
+from bot.core.config import Settings
 from bot.store import Store
 from tests.botapi import BotApiEmulator, Chat, User, ViewMessage, free_port
 from tests.botapi.conftest import no_leftover_tasks  # noqa: F401 - autouse fixture

@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 
 USERS, ROUNDS = 3, 2
 ROW = re.compile(r"^(assistant|echo\S*)\s+(texte|bouton) : .+?\s+(\d+)\s+\d+"

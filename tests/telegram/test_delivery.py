@@ -13,8 +13,8 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
-from bot.callbacks import PayloadTooLong
 from bot.channels.telegram_send import Chats, Target, deliver, typing
+from bot.core.callbacks import PayloadTooLong
 from bot.engine import Attachment, Button, Outgoing
 from bot.store import Store
 from tests.botapi import BotApiEmulator, Chat, tiny_png

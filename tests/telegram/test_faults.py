@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot import messages
 from bot.channels.telegram import APOLOGY
+from bot.core import messages
 from bot.store import Store
 from tests.botapi import BotApiEmulator
 from tests.botapi.errors import NOT_MODIFIED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import messages
+from bot.core import messages
 from bot.store import Store
 from tests.botapi import BotApiEmulator, ViewMessage
 from tests.telegram.conftest import App, Person, spaced

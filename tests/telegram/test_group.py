@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import messages
 from bot.channels.telegram import NOT_YOUR_BUTTONS, NOT_YOUR_FLOW
+from bot.core import messages
 from bot.store import Store
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.callbacks import MAX_CALLBACK_BYTES, FlowButton
 from bot.content import Content
+from bot.core.callbacks import MAX_CALLBACK_BYTES, FlowButton
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
 from bot.store import Store
 from tests.conftest import FIXED_NOW

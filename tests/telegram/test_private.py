@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot import messages
 from bot.channels.console import plain
 from bot.channels.telegram import command_list
 from bot.content import Content
+from bot.core import messages
 from bot.engine import Assistant
 from bot.store import Store
 from tests.botapi import BotApiEmulator

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ROOT
+from bot.core.config import ROOT
 from tests.botapi import BotApiEmulator, free_port
 from tests.telegram.conftest import WEBHOOK_SECRET
 

@@ -10,7 +10,7 @@ from bot.core.yamlsource import ContentError, InvalidContent, load_yaml
 from bot.faq import FaqEntry, load_faq, load_scope, load_synonyms
 from bot.flows import Flow, load_flows
 from bot.knowledge import FaqMatcher, Synonyms
-from bot.params import Parameters, load_parameters
+from bot.programme.params import Parameters, load_parameters
 from bot.talk_content import FILE as TALK_FILE
 from bot.talk_content import load_talk
 

@@ -22,11 +22,12 @@ from bot.dialog import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
 from bot.documents.files import offered, render
 from bot.faq import FaqEntry
-from bot.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.flows import Flow
 from bot.followup import Context, Subject
 from bot.knowledge import Match
 from bot.privacy_chat import PrivacyChat
+from bot.programme.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
+from bot.programme.values import InvalidValue
 from bot.quick import QuickRequest
 from bot.quick import answer as quick_answer
 from bot.quick import read as quick_read
@@ -34,7 +35,6 @@ from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
 from bot.talk_store import TalkStore
 from bot.transactions import storage_trouble, warn_storage
-from bot.values import InvalidValue
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.core.text import normalize
 from bot.core.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
-from bot.params import UNCERTAIN, Parameters, check_sources
+from bot.programme.params import UNCERTAIN, Parameters, check_sources
 
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(\.depuis)?\}")
 ENTRY_KEYS = {"id", "question", "variantes", "reponse", "source", "statut", "voir_aussi"}

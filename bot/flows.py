@@ -12,8 +12,8 @@ from typing import Any, Literal
 from bot import choices
 from bot.choices import content_words
 from bot.core.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
-from bot.flowrules import ACTIONS, REGISTRY, ActionSpec, Kind, RuleSpec
-from bot.params import Parameters
+from bot.programme.flowrules import ACTIONS, REGISTRY, ActionSpec, Kind, RuleSpec
+from bot.programme.params import Parameters
 
 ASK_KINDS: Mapping[str, Kind] = {
     "choix": "choice", "entier": "int", "montant": "euros", "pourcentage": "percent",

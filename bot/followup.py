@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.core.text import normalize
-from bot.params import Parameters
+from bot.programme.params import Parameters
 from bot.quick import QuickRequest, supported
 from bot.talk import QUESTION_WORDS
 

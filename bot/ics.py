@@ -14,9 +14,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.deadlines import Deadline, Milestone, deadlines_for
-from bot.params import Parameters
-from bot.reminders import DEFAULT_POLICY, Policy, working_day_on_or_before
+from bot.programme.deadlines import Deadline, Milestone, deadlines_for
+from bot.programme.params import Parameters
+from bot.programme.reminder_policy import DEFAULT_POLICY, Policy, working_day_on_or_before
 
 PRODID = "-//cnfs-assistant//Echeances Conseiller numerique//FR"
 CALENDAR_NAME = "Échéances Conseiller numérique"

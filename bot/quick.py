@@ -11,8 +11,8 @@ from rapidfuzz.distance import OSA
 from bot.core import formatting
 from bot.core.text import normalize
 from bot.knowledge import STOPWORDS
-from bot.params import Parameters, Territory
-from bot.rules import initial_subsidy
+from bot.programme.params import Parameters, Territory
+from bot.programme.rules import initial_subsidy
 
 MONEY_WORDS = frozenset(
     "montant montants subvention subventions aide aides financement financements finance "

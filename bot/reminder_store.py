@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.core import formatting
-from bot.deadlines import Milestone
 from bot.delivery_rows import DeliveryRows, ts
-from bot.reminders import PlannedReminder, clock_time
+from bot.programme.deadlines import Milestone
+from bot.programme.reminder_policy import PlannedReminder, clock_time
 
 UTC = dt.UTC
 STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "blocked", "skipped",

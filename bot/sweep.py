@@ -34,9 +34,9 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Send
+from bot.programme.reminder_policy import reminder_text
 from bot.ratelimit import Limits, RateLimiter
 from bot.reminder_store import ReminderStore, StoredReminder
-from bot.reminders import reminder_text
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.core.text import normalize
 from bot.faq import load_faq
-from bot.params import load_parameters
+from bot.programme.params import load_parameters
 from bot.review import Record, add_variants, group_records
 from tests.conftest import KNOWLEDGE
 

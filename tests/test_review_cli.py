@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.core.config import ROOT
 from bot.faq import load_faq
-from bot.params import load_parameters
+from bot.programme.params import load_parameters
 from tests.conftest import KNOWLEDGE
 
 

@@ -48,7 +48,7 @@ STALE_BUTTON = "Ce bouton n'est plus actif."
 SEE_ALSO = "Voir aussi :"
 MENU_BUTTON = "☰ Menu"
 
-# --- Typed values (bot/values.py) ---
+# --- Typed values (bot/programme/values.py) ---
 EXPECT_INTEGER = "Indiquez un nombre entier{range}, par exemple « {example} »."
 RANGE_BETWEEN = " entre {low} et {high}"
 RANGE_AT_LEAST = " d'au moins {low}"

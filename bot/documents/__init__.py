@@ -17,9 +17,9 @@ from typing import Any
 from babel.dates import format_date
 
 from bot.core import formatting
-from bot.flowrules import simulation_input
-from bot.params import Parameters
-from bot.rules import MONTHS_PER_YEAR, Simulation, add_months, simulate, training_paths
+from bot.programme.flowrules import simulation_input
+from bot.programme.params import Parameters
+from bot.programme.rules import MONTHS_PER_YEAR, Simulation, add_months, simulate, training_paths
 
 ASSISTANT_NAME = "Assistant Conseiller numérique France Services"
 PDF_STEM = "simulation-conseiller-numerique"

@@ -11,8 +11,8 @@ import threading
 
 from bot.core import formatting
 from bot.documents import ASSISTANT_NAME, contract_years, month_year, split_note, year_label
-from bot.params import Parameters
-from bot.rules import Simulation
+from bot.programme.params import Parameters
+from bot.programme.rules import Simulation
 
 WIDTH_PX = 1200
 HEIGHT_PX = 800

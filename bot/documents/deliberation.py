@@ -27,8 +27,8 @@ from bot.documents import (
     simulation_from_answers,
     typed_answers,
 )
-from bot.params import Parameters
-from bot.rules import Simulation
+from bot.programme.params import Parameters
+from bot.programme.rules import Simulation
 
 BANNER = ("Modèle à adapter — à faire relire par votre service juridique ou votre centre de "
           "gestion")

@@ -18,7 +18,7 @@ from bot.documents import (
 from bot.documents.chart import simulation_chart
 from bot.documents.deliberation import deliberation_docx
 from bot.documents.pdf import simulation_pdf
-from bot.params import Parameters
+from bot.programme.params import Parameters
 
 DocumentKind = Literal["pdf", "chart", "deliberation"]
 # Buttons of the simulation's recap: (kind, label); the deliberation only for public structures

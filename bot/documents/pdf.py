@@ -22,9 +22,9 @@ from bot.documents import (
     training_param,
     year_label,
 )
-from bot.flowrules import months_html, payments_html, period_html, warnings_html
-from bot.params import Parameters
-from bot.rules import Simulation
+from bot.programme.flowrules import months_html, payments_html, period_html, warnings_html
+from bot.programme.params import Parameters
+from bot.programme.rules import Simulation
 
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"

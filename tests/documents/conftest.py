@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.config import ROOT
-from bot.params import Parameters, load_parameters
+from bot.programme.params import Parameters, load_parameters
 
 
 @pytest.fixture(scope="session")

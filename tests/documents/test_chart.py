@@ -14,7 +14,7 @@ from PIL import Image
 from bot.core.config import ROOT
 from bot.documents import simulation_from_answers
 from bot.documents.chart import HEIGHT_PX, SERIES, WIDTH_PX, simulation_chart
-from bot.params import Parameters
+from bot.programme.params import Parameters
 from tests.documents.helpers import LARGEST, answers
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

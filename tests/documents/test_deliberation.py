@@ -13,7 +13,7 @@ from docx.enum.text import WD_COLOR_INDEX
 from bot.core import formatting
 from bot.documents import simulation_from_answers
 from bot.documents.deliberation import BANNER, SOURCES, deliberation_docx, long_date
-from bot.params import Parameters
+from bot.programme.params import Parameters
 from tests.documents.helpers import answers, flat
 
 TODAY = dt.date(2021, 3, 16)

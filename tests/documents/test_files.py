@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from bot.core.callbacks import FLOW_CODE, FlowButton
 from bot.documents.files import BUTTONS, CAPTIONS, CODES, offered, render
-from bot.params import Parameters
+from bot.programme.params import Parameters
 from tests.documents.helpers import answers
 
 TODAY = dt.date(2021, 3, 16)

@@ -15,9 +15,9 @@ from bot.documents import (
     typed_answers,
     year_label,
 )
-from bot.flowrules import simulation_input
-from bot.params import Parameters
-from bot.rules import simulate
+from bot.programme.flowrules import simulation_input
+from bot.programme.params import Parameters
+from bot.programme.rules import simulate
 from tests.documents.helpers import LARGEST, answers
 
 

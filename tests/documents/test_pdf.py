@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from bot.core import formatting
 from bot.documents import ASSISTANT_NAME, contract_years, simulation_from_answers, typed_answers
 from bot.documents.pdf import cited, simulation_pdf, winansi
-from bot.flowrules import REGISTRY, RuleEnv
-from bot.params import Parameters
+from bot.programme.flowrules import REGISTRY, RuleEnv
+from bot.programme.params import Parameters
 from tests.documents.helpers import LARGEST, answers, flat
 
 TODAY = dt.date(2021, 3, 16)

@@ -14,8 +14,8 @@ import pytest
 from bot.cli import check
 from bot.core.config import ROOT
 from bot.core.yamlsource import InvalidContent
-from bot.flowrules import REGISTRY
 from bot.flows import load_flows
+from bot.programme.flowrules import REGISTRY
 from tests.conftest import KNOWLEDGE
 
 VALID = """\

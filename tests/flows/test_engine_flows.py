@@ -21,7 +21,7 @@ from bot.core.callbacks import (
     checked,
 )
 from bot.engine import Assistant, Conversation, Incoming, looks_like_question, split_text
-from bot.flowrules import RuleEnv
+from bot.programme.flowrules import RuleEnv
 from bot.store import ConversationRow, Store
 from tests.conftest import FIXED_NOW, FLOWS, KNOWLEDGE, Chat
 

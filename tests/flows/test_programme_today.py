@@ -10,11 +10,11 @@ import pytest
 from bot import ics
 from bot.content import Content
 from bot.core import formatting
-from bot.deadlines import Milestone, deadlines_for
-from bot.flowrules import REGISTRY, RuleEnv, payments_html, period_html, warnings_html
-from bot.params import Parameters
-from bot.reminders import plan, policy_for
-from bot.rules import simulate
+from bot.programme.deadlines import Milestone, deadlines_for
+from bot.programme.flowrules import REGISTRY, RuleEnv, payments_html, period_html, warnings_html
+from bot.programme.params import Parameters
+from bot.programme.reminder_policy import plan, policy_for
+from bot.programme.rules import simulate
 from tests.flows.test_rules import simulation
 
 D = dt.date

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content import Content
-from bot.params import Parameters
-from bot.rules import (
+from bot.programme.params import Parameters
+from bot.programme.rules import (
     SimulationInput,
     add_months,
     allocation_closed,

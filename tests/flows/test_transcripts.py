@@ -21,7 +21,7 @@ from bot import dialog
 from bot.channels.console import plain
 from bot.content import Content
 from bot.engine import Assistant
-from bot.flowrules import RuleEnv
+from bot.programme.flowrules import RuleEnv
 from bot.store import Store
 from tests.conftest import FIXED_NOW, Chat
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot import values
-from bot.values import InvalidValue
+from bot.programme import values
+from bot.programme.values import InvalidValue
 
 TODAY = dt.date(2026, 3, 16)
 

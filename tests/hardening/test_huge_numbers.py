@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import values
 from bot.engine import Incoming
-from bot.values import InvalidValue
+from bot.programme import values
+from bot.programme.values import InvalidValue
 from tests.conftest import Chat
 from tests.test_cli import run_bot
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.broadcast import BroadcastStore
-from bot.deadlines import Milestone
 from bot.engine import Assistant, Conversation
+from bot.programme.deadlines import Milestone
 from bot.reminder_store import ReminderStore
 from tests.reminders.helpers import fake_reminders
 

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from bot.core.config import ROOT
-from bot.params import Parameters, load_parameters
+from bot.programme.params import Parameters, load_parameters
 from bot.reminder_store import ReminderStore
 from tests.reminders.helpers import Channel, FakeClock, open_db
 

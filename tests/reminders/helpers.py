@@ -9,9 +9,9 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.deadlines import Deadline, Milestone
+from bot.programme.deadlines import Deadline, Milestone
+from bot.programme.reminder_policy import PlannedReminder
 from bot.reminder_store import ReminderStore, ensure_schema
-from bot.reminders import PlannedReminder
 
 UTC = dt.UTC
 

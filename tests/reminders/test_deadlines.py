@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import deadlines as dl
-from bot.deadlines import Milestone, add_months, deadlines_for
-from bot.params import Parameters
+from bot.programme import deadlines as dl
+from bot.programme.deadlines import Milestone, add_months, deadlines_for
+from bot.programme.params import Parameters
 
 D = dt.date
 

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from bot import ics
-from bot.deadlines import Milestone
-from bot.reminders import Policy
+from bot.programme.deadlines import Milestone
+from bot.programme.reminder_policy import Policy
 from tests.reminders.helpers import fake_deadline
 
 NOW = dt.datetime(2021, 3, 1, 12, 30, tzinfo=dt.UTC)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.deadlines import Milestone, deadlines_for
-from bot.reminders import (
+from bot.programme.deadlines import Milestone, deadlines_for
+from bot.programme.reminder_policy import (
     DEFAULT_POLICY,
     Policy,
     describe_schedule,

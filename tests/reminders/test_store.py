@@ -8,7 +8,8 @@ import sqlite3
 import aiosqlite
 import pytest
 
-from bot.deadlines import Milestone, deadlines_for
+from bot.programme.deadlines import Milestone, deadlines_for
+from bot.programme.reminder_policy import plan
 from bot.reminder_store import (
     SCHEMA,
     ReminderStore,
@@ -18,7 +19,6 @@ from bot.reminder_store import (
     list_pending,
     open_readonly,
 )
-from bot.reminders import plan
 from tests.reminders.helpers import add, fake_reminders
 
 UTC = dt.UTC

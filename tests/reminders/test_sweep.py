@@ -10,10 +10,10 @@ from collections import Counter
 
 import pytest
 
-from bot.deadlines import Milestone, deadlines_for
 from bot.delivery import Blocked, MaybeSent, RetryLater, Transient
+from bot.programme.deadlines import Milestone, deadlines_for
+from bot.programme.reminder_policy import plan
 from bot.reminder_store import ReminderStore
-from bot.reminders import plan
 from bot.sweep import SweepConfig, Sweeper
 from tests.reminders.helpers import FakeClock, add, fake_reminders, open_db
 

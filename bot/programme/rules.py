@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.params import Parameter, Parameters, Territory
+from bot.programme.params import Parameter, Parameters, Territory
 
 MONTHS_PER_YEAR = 12  # calendar constant, not a programme figure
 

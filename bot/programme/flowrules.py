@@ -10,10 +10,10 @@ from itertools import groupby
 from typing import Any, Literal
 
 from bot.core import formatting
-from bot.deadlines import MILESTONES, Milestone, deadlines_for, describe
-from bot.params import Parameters, Territory
-from bot.reminders import describe_schedule, plan, policy_for
-from bot.rules import (
+from bot.programme.deadlines import MILESTONES, Milestone, deadlines_for, describe
+from bot.programme.params import Parameters, Territory
+from bot.programme.reminder_policy import describe_schedule, plan, policy_for
+from bot.programme.rules import (
     COMMITMENT_PARAMS,
     COMMITMENTS,
     ESTABLISHMENTS,

@@ -8,7 +8,7 @@ civile): a délai of N days runs from the day after the event, so it ends on eve
 a délai of N months ends on the same day-of-month N months later, or on the last day of
 that month when it has no such day (31 January + 1 month = 28 or 29 February). A deadline
 that falls on a weekend or a public holiday is kept as it is (not moved to the next working
-day; only its reminders move, see bot/reminders.py): these are
+day; only its reminders move, see bot/programme/reminder_policy.py): these are
 commitments towards the State, and telling the earlier date is the safe side. A period of N
 months (the subsidised period, the convention) is not a délai: it ends the day before the
 same date N months later (24 months from 1 April 2021 end on 31 March 2023).
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core import formatting
-from bot.params import Parameter, Parameters
+from bot.programme.params import Parameter, Parameters
 
 MilestoneKind = Literal[
     "candidat_presente", "candidat_selectionne", "contrat_signe", "debut_contrat",

@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from bot.core import formatting
-from bot.deadlines import Deadline
-from bot.params import Territory
+from bot.programme.deadlines import Deadline
+from bot.programme.params import Territory
 
 UTC = dt.UTC
 

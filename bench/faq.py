@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 from bot.content import Content, load_content  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
 from bot.engine import Assistant  # noqa: E402
-from bot.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402
-from bot.knowledge import FaqMatcher  # noqa: E402
-from bot.lemmas import Lemmatizer  # noqa: E402
+from bot.faq.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402
+from bot.faq.lemmas import Lemmatizer  # noqa: E402
+from bot.faq.matcher import FaqMatcher  # noqa: E402
 from bot.store import Store  # noqa: E402
 
 SETS = {"tuning": ROOT / "tests" / "data" / "questions.yaml",

@@ -12,13 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import privacy, review_cli
+from bot import privacy
 from bot.channels import console
 from bot.content import Content, load_content
 from bot.core import logs
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.engine import Answer, Assistant
+from bot.faq import review_cli
 from bot.reminder_store import format_pending, list_pending, open_readonly
 from bot.store import Store
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import followup, talk
 from bot.core.yamlsource import ContentError, InvalidContent, load_yaml
-from bot.faq import FaqEntry, load_faq, load_scope, load_synonyms
+from bot.faq import followup, talk
+from bot.faq.entries import FaqEntry, load_faq, load_scope, load_synonyms
+from bot.faq.matcher import FaqMatcher, Synonyms
+from bot.faq.talk_content import FILE as TALK_FILE
+from bot.faq.talk_content import load_talk
 from bot.flows import Flow, load_flows
-from bot.knowledge import FaqMatcher, Synonyms
 from bot.programme.params import Parameters, load_parameters
-from bot.talk_content import FILE as TALK_FILE
-from bot.talk_content import load_talk
 
 # Commands a menu button may run, besides one per flow (/eligibilite, /simulation…).
 # /rappels is the engine's own (list, cancel, export), even without flows/rappels.yaml.

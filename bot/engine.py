@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot import dialog, events, followup, talk
+from bot import dialog, events
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
 from bot.content import Content
@@ -21,19 +21,20 @@ from bot.core.text import normalize
 from bot.dialog import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
 from bot.documents.files import offered, render
-from bot.faq import FaqEntry
+from bot.faq import followup, talk
+from bot.faq.entries import FaqEntry
+from bot.faq.followup import Context, Subject
+from bot.faq.matcher import Match
+from bot.faq.quick import QuickRequest
+from bot.faq.quick import answer as quick_answer
+from bot.faq.quick import read as quick_read
+from bot.faq.talk_store import TalkStore
 from bot.flows import Flow
-from bot.followup import Context, Subject
-from bot.knowledge import Match
 from bot.privacy_chat import PrivacyChat
 from bot.programme.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.programme.values import InvalidValue
-from bot.quick import QuickRequest
-from bot.quick import answer as quick_answer
-from bot.quick import read as quick_read
 from bot.reminder_store import ReminderStore
 from bot.store import ConversationRow, Store
-from bot.talk_store import TalkStore
 from bot.transactions import storage_trouble, warn_storage
 
 log = logging.getLogger(__name__)

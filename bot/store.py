@@ -12,8 +12,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot import broadcast, events, reminder_store, talk_store
-from bot.review import Record
+from bot import broadcast, events, reminder_store
+from bot.faq import talk_store
+from bot.faq.review import Record
 from bot.transactions import settle, transaction
 
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
@@ -58,7 +59,7 @@ MIGRATIONS: list[str] = [
     # 4: milestones, reminders (rows, never in-memory jobs), chats where reminders are
     # suspended (403), the territory each chat gave (bot/reminder_store.py).
     reminder_store.SCHEMA,
-    # 5: what the operator decided about an unanswered question (bot/review.py):
+    # 5: what the operator decided about an unanswered question (bot/faq/review.py):
     # NULL (to review), "attached:<entry id>" or "ignored".
     """
     ALTER TABLE unanswered ADD COLUMN review TEXT;
@@ -66,7 +67,7 @@ MIGRATIONS: list[str] = [
     # 6: usage events for /stats (bot/events.py); subscriptions to announcements,
     # announcements and their deliveries (bot/broadcast.py).
     events.SCHEMA + broadcast.SCHEMA,
-    # 7: what each conversation remembers between messages (bot/talk_store.py).
+    # 7: what each conversation remembers between messages (bot/faq/talk_store.py).
     talk_store.SCHEMA,
 ]
 

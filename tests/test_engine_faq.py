@@ -7,7 +7,7 @@ import dataclasses
 from bot.content import Content
 from bot.core import messages
 from bot.engine import Assistant, Incoming
-from bot.knowledge import FaqMatcher, Thresholds
+from bot.faq.matcher import FaqMatcher, Thresholds
 from bot.store import Store
 from tests.conftest import FIXED_NOW, Chat
 

@@ -9,7 +9,7 @@ import pytest
 from bot.content import Content
 from bot.core.config import ROOT
 from bot.engine import Assistant
-from bot.evaluation import Case, Outcome, evaluate, load_cases, outcome_of, verdict
+from bot.faq.evaluation import Case, Outcome, evaluate, load_cases, outcome_of, verdict
 from bot.store import Store
 
 CASES = ROOT / "tests" / "data" / "questions.yaml"

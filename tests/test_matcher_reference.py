@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from bot.content import load_content
 from bot.core.config import ROOT
 from bot.core.text import normalize
-from bot.knowledge import SHORTLIST, STOPWORDS, Candidate, FaqMatcher, Match, Weights
+from bot.faq.matcher import SHORTLIST, STOPWORDS, Candidate, FaqMatcher, Match, Weights
 
 
 def plain_match(matcher: FaqMatcher, question: str) -> Match:

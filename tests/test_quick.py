@@ -7,7 +7,7 @@ import pytest
 from bot.content import Content
 from bot.core import formatting
 from bot.core.text import normalize
-from bot.quick import QuickRequest, answer, parse
+from bot.faq.quick import QuickRequest, answer, parse
 
 
 def ask(content: Content, question: str) -> str | None:

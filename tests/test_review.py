@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 from bot.core.text import normalize
-from bot.faq import load_faq
+from bot.faq.entries import load_faq
+from bot.faq.review import Record, add_variants, group_records
 from bot.programme.params import load_parameters
-from bot.review import Record, add_variants, group_records
 from tests.conftest import KNOWLEDGE
 
 

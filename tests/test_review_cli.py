@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.core.config import ROOT
-from bot.faq import load_faq
+from bot.faq.entries import load_faq
 from bot.programme.params import load_parameters
 from tests.conftest import KNOWLEDGE
 

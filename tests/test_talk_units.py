@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import followup, talk
 from bot.content import Content, load_content
 from bot.core.yamlsource import ContentError, InvalidContent
-from bot.quick import QuickRequest
-from bot.talk_content import FILE, load_talk
+from bot.faq import followup, talk
+from bot.faq.quick import QuickRequest
+from bot.faq.talk_content import FILE, load_talk
 from tests.conftest import FLOWS, KNOWLEDGE
 
 

@@ -9,9 +9,9 @@ import pytest
 from bot.content import Content
 from bot.core.yamlsource import InvalidContent
 from bot.engine import Assistant
-from bot.faq import load_scope
-from bot.lemmas import lemmatizer
-from bot.talk import question_sentences
+from bot.faq.entries import load_scope
+from bot.faq.lemmas import lemmatizer
+from bot.faq.talk import question_sentences
 from tests.conftest import Chat
 
 

@@ -11,7 +11,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.core.text import normalize
-from bot.knowledge import content_words
+from bot.faq.matcher import content_words
 
 SIMILAR = 80  # token_set_ratio from which two questions are grouped
 

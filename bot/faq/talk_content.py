@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from bot import followup, talk
 from bot.core.yamlsource import ContentError, YamlDoc, load_yaml
+from bot.faq import followup, talk
 
 FILE = "petite_conversation.yaml"
 COMMANDS = ("aide", "menu")      # what an intent may answer with instead of a text

@@ -16,8 +16,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.text import normalize
-from bot.faq import FaqEntry, Scope
-from bot.lemmas import lemmatizer
+from bot.faq.entries import FaqEntry, Scope
+from bot.faq.lemmas import lemmatizer
 
 STOPWORDS = frozenset("""
 a ai aie as au aux avec avez avons avoir c ca ce ceci cela celle celui ces cet cette chaque

@@ -1,4 +1,4 @@
-"""What each conversation remembers between messages (bot/followup.py: last subject, pending
+"""What each conversation remembers between messages (bot/faq/followup.py: last subject, pending
 suggestions), one row per chat member; erased by /oubli, purged with the retention."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 
 import aiosqlite
 
-from bot.followup import Context
+from bot.faq.followup import Context
 from bot.transactions import transaction
 
 SCHEMA = """

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.core.text import normalize
+from bot.faq.quick import QuickRequest, supported
+from bot.faq.talk import QUESTION_WORDS
 from bot.programme.params import Parameters
-from bot.quick import QuickRequest, supported
-from bot.talk import QUESTION_WORDS
 
 Phrase = tuple[str, ...]
 SLOTS = ("postes", "territoire", "structure", "convention")

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.content import load_content
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
-from bot.review import Group, add_variants, group_records
+from bot.faq.review import Group, add_variants, group_records
 from bot.store import Store
 
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.followup import OVERSEAS
+from bot.faq.followup import OVERSEAS
 
 COMPUTE = "calcul"
 OUT_OF_SCOPE = "hors_sujet"

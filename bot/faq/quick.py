@@ -10,7 +10,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core import formatting
 from bot.core.text import normalize
-from bot.knowledge import STOPWORDS
+from bot.faq.matcher import STOPWORDS
 from bot.programme.params import Parameters, Territory
 from bot.programme.rules import initial_subsidy
 

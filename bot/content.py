@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.yamlsource import ContentError, InvalidContent, load_yaml
+from bot.dialogue.flows import Flow, load_flows
 from bot.faq import followup, talk
 from bot.faq.entries import FaqEntry, load_faq, load_scope, load_synonyms
 from bot.faq.matcher import FaqMatcher, Synonyms
 from bot.faq.talk_content import FILE as TALK_FILE
 from bot.faq.talk_content import load_talk
-from bot.flows import Flow, load_flows
 from bot.programme.params import Parameters, load_parameters
 
 # Commands a menu button may run, besides one per flow (/eligibilite, /simulation…).

@@ -11,14 +11,16 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot import dialog, events
+from bot import events
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
 from bot.content import Content
 from bot.core import messages
 from bot.core.callbacks import FlowButton, RefineButton, payload_number
 from bot.core.text import normalize
-from bot.dialog import FlowState, Screen, Turn
+from bot.dialogue import turns as dialog
+from bot.dialogue.flows import Flow
+from bot.dialogue.turns import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
 from bot.documents.files import offered, render
 from bot.faq import followup, talk
@@ -29,7 +31,6 @@ from bot.faq.quick import QuickRequest
 from bot.faq.quick import answer as quick_answer
 from bot.faq.quick import read as quick_read
 from bot.faq.talk_store import TalkStore
-from bot.flows import Flow
 from bot.privacy_chat import PrivacyChat
 from bot.programme.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.programme.values import InvalidValue

@@ -27,8 +27,8 @@ BUTTONS: tuple[tuple[DocumentKind, str], ...] = (
     ("chart", "📊 Graphique"),
     ("deliberation", "📝 Modèle de délibération"),
 )
-# Flow button codes for the recap (bot/core/callbacks.py FLOW_CODE; free in bot/dialog.py, which
-# uses b, d, k, r, t, x, z and e/o/s followed by a number)
+# Flow button codes for the recap (bot/core/callbacks.py FLOW_CODE; free in
+# bot/dialogue/turns.py, which uses b, d, k, r, t, x, z and e/o/s followed by a number)
 CODES: Mapping[str, DocumentKind] = {"p": "pdf", "g": "chart", "l": "deliberation"}
 DOCUMENT_CODES: Mapping[DocumentKind, str] = {kind: code for code, kind in CODES.items()}
 CAPTIONS: Mapping[DocumentKind, str] = {

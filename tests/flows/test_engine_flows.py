@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import dialog
 from bot.content import Content, load_content
 from bot.core.callbacks import (
     MAX_CALLBACK_BYTES,
@@ -20,6 +19,7 @@ from bot.core.callbacks import (
     RefineButton,
     checked,
 )
+from bot.dialogue import turns as dialog
 from bot.engine import Assistant, Conversation, Incoming, looks_like_question, split_text
 from bot.programme.flowrules import RuleEnv
 from bot.store import ConversationRow, Store

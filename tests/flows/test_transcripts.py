@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import dialog
 from bot.channels.console import plain
 from bot.content import Content
+from bot.dialogue import turns as dialog
 from bot.engine import Assistant
 from bot.programme.flowrules import RuleEnv
 from bot.store import Store

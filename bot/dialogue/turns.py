@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot import choices
 from bot.core import formatting, messages
 from bot.core.text import normalize
+from bot.dialogue import choices
+from bot.dialogue.flows import PARAMS_NAMESPACE, PLACEHOLDER, Flow, Part, Ref, Step, Test
 from bot.documents.files import DOCUMENT_CODES, offered
-from bot.flows import PARAMS_NAMESPACE, PLACEHOLDER, Flow, Part, Ref, Step, Test
 from bot.programme import values
 from bot.programme.flowrules import RuleEnv
 

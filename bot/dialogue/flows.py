@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bot import choices
-from bot.choices import content_words
 from bot.core.yamlsource import ContentError, InvalidContent, YamlDoc, load_yaml
+from bot.dialogue import choices
+from bot.dialogue.choices import content_words
 from bot.programme.flowrules import ACTIONS, REGISTRY, ActionSpec, Kind, RuleSpec
 from bot.programme.params import Parameters
 

@@ -21,7 +21,7 @@ from rapidfuzz import process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content import Content, load_content  # noqa: E402
+from bot.content.loader import Content, load_content  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
 from bot.engine import Assistant  # noqa: E402
 from bot.faq.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402

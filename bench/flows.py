@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content import load_content  # noqa: E402
+from bot.content.loader import load_content  # noqa: E402
 from bot.engine import Assistant, Conversation, Incoming, Outgoing  # noqa: E402
 from bot.store import Store  # noqa: E402
 

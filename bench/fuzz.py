@@ -45,7 +45,7 @@ ROOT = HERE.parent
 # bench/ itself is not an import root: bench/telegram.py must not shadow python-telegram-bot
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from bot.content import Content, load_content  # noqa: E402
+from bot.content.loader import Content, load_content  # noqa: E402
 from bot.core.callbacks import FlowButton  # noqa: E402
 from bot.engine import Assistant, Conversation, Incoming, Outgoing  # noqa: E402
 from bot.store import Store  # noqa: E402

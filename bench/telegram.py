@@ -61,7 +61,7 @@ from bot.channels import telegram_logging  # noqa: E402
 from bot.channels.telegram import ALLOWED_UPDATES, APOLOGY, build_application  # noqa: E402
 from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
 from bot.channels.telegram_limits import RetryingRateLimiter  # noqa: E402
-from bot.content import load_content  # noqa: E402
+from bot.content.loader import load_content  # noqa: E402
 from bot.core import messages  # noqa: E402
 from bot.core.config import Settings  # noqa: E402
 from bot.store import Store  # noqa: E402

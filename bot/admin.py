@@ -17,7 +17,7 @@ import aiosqlite
 
 from bot import stats
 from bot.broadcast import BroadcastStore, Progress
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import messages
 from bot.core.callbacks import payload_number
 from bot.core.yamlsource import InvalidContent

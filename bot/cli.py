@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot import privacy
 from bot.channels import console
-from bot.content import Content, load_content
+from bot.content.loader import Content, load_content
 from bot.core import logs
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent

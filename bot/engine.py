@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import events
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import messages
 from bot.core.callbacks import FlowButton, RefineButton, payload_number
 from bot.core.text import normalize

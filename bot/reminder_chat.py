@@ -23,7 +23,7 @@ from bot.programme.reminder_policy import clock_time, plan, policy_for
 from bot.reminder_store import ReminderStore, describe_pending
 
 if TYPE_CHECKING:
-    from bot.content import Content
+    from bot.content.loader import Content
     from bot.engine import Assistant, Conversation, Outgoing
 
 FLOW = "rappels"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.content import Content, load_content
+from bot.content.loader import Content, load_content
 from bot.core.config import ROOT
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
 from bot.store import Store

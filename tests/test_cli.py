@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import formatting
 from bot.core.config import ROOT
 

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from bot.channels.console import Console, plain
-from bot.content import Content
+from bot.content.loader import Content
 from bot.engine import Assistant
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.config import ROOT
 from tests.conftest import KNOWLEDGE
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content import Content
+from bot.content.loader import Content
 
 
 def answer_text(content: Content, entry_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import messages
 from bot.engine import Assistant, Incoming
 from bot.faq.matcher import FaqMatcher, Thresholds

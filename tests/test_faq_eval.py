@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.config import ROOT
 from bot.engine import Assistant
 from bot.faq.evaluation import Case, Outcome, evaluate, load_cases, outcome_of, verdict

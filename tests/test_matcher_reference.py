@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from bot.content import load_content
+from bot.content.loader import load_content
 from bot.core.config import ROOT
 from bot.core.text import normalize
 from bot.faq.matcher import SHORTLIST, STOPWORDS, Candidate, FaqMatcher, Match, Weights

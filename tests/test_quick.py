@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import formatting
 from bot.core.text import normalize
 from bot.faq.quick import QuickRequest, answer, parse

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bot import privacy
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import messages
 from bot.engine import Assistant
 from bot.store import Store

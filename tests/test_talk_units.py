@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content, load_content
+from bot.content.loader import Content, load_content
 from bot.core.yamlsource import ContentError, InvalidContent
 from bot.faq import followup, talk
 from bot.faq.quick import QuickRequest

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.yamlsource import InvalidContent
 from bot.engine import Assistant
 from bot.faq.entries import load_scope

@@ -62,7 +62,7 @@ from bot.channels.telegram_reminders import (
 from bot.channels.telegram_send import Chats, Target, deliver, typing
 from bot.channels.telegram_text import excerpt, mentions, strip_mention
 from bot.channels.telegram_updates import TolerantBot
-from bot.content import Content, load_content
+from bot.content.loader import Content, load_content
 from bot.core import logs, messages
 from bot.core.callbacks import FlowButton
 from bot.core.config import Settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content import load_content
+from bot.content.loader import load_content
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.faq.review import Group, add_variants, group_records

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content import Content, load_content
+from bot.content.loader import Content, load_content
 from bot.core.callbacks import (
     MAX_CALLBACK_BYTES,
     FlowButton,

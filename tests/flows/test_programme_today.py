@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from bot import ics
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import formatting
 from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.flowrules import REGISTRY, RuleEnv, payments_html, period_html, warnings_html

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.programme.params import Parameters
 from bot.programme.rules import (
     SimulationInput,

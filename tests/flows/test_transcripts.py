@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from bot.channels.console import plain
-from bot.content import Content
+from bot.content.loader import Content
 from bot.dialogue import turns as dialog
 from bot.engine import Assistant
 from bot.programme.flowrules import RuleEnv

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content import Content
+from bot.content.loader import Content
 from tests.botapi import BotApiEmulator
 from tests.ops.conftest import ADMIN_ID, admin_bot
 from tests.telegram.conftest import Handled, Person, spaced

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.channels.telegram import build_application
-from bot.content import Content
+from bot.content.loader import Content
 from bot.store import Store
 from tests.botapi import BotApiEmulator, free_port
 from tests.conftest import FIXED_NOW

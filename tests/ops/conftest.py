@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import TypeHandler
 
 from bot.channels.telegram import build_application
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.config import ROOT
 from bot.store import Store
 from tests.botapi import BotApiEmulator, free_port

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.engine import Assistant
 from bot.store import Store
 from tests.conftest import FIXED_NOW, Chat

@@ -10,7 +10,7 @@ import pytest
 
 from bot import cli, privacy
 from bot.broadcast import BroadcastStore
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.config import Settings
 from bot.engine import Assistant
 from bot.reminder_store import ReminderStore

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.store import Store
 from tests.botapi import BotApiEmulator
 from tests.conftest import FIXED_NOW

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.config import ROOT
 from bot.engine import Assistant
 from bot.store import Store

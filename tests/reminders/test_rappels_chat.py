@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from bot.channels.console import plain
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES
 from bot.engine import Assistant, Conversation, Incoming
 from bot.reminder_store import parse_ts

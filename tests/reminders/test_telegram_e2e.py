@@ -11,7 +11,7 @@ import aiosqlite
 import pytest
 import pytest_asyncio
 
-from bot.content import Content
+from bot.content.loader import Content
 from tests.botapi import BotApiEmulator, Chat, User
 from tests.botapi.emulator import ViewMessage
 from tests.reminders.helpers import FakeClock

@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.channels import telegram_logging
 from bot.channels.telegram import ALLOWED_UPDATES, build_application, webhook_options
 from bot.channels.telegram_limits import RetryingRateLimiter
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.config import Settings
 from bot.store import Store
 from tests.botapi import BotApiEmulator, Chat, User, ViewMessage, free_port

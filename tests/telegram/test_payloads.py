@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES, FlowButton
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
 from bot.store import Store

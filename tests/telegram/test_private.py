@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from bot.channels.console import plain
 from bot.channels.telegram import command_list
-from bot.content import Content
+from bot.content.loader import Content
 from bot.core import messages
 from bot.engine import Assistant
 from bot.store import Store

@@ -27,7 +27,7 @@ from bot.engine import Assistant  # noqa: E402
 from bot.faq.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402
 from bot.faq.lemmas import Lemmatizer  # noqa: E402
 from bot.faq.matcher import FaqMatcher  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 SETS = {"tuning": ROOT / "tests" / "data" / "questions.yaml",
         "dev": ROOT / "tests" / "data" / "dev.yaml",

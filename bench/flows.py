@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.content.loader import load_content  # noqa: E402
 from bot.engine import Assistant, Conversation, Incoming, Outgoing  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 TARGET_P99_MS = 20.0
 # (kind, value): "say" types a text; "press" presses the button with this label.

@@ -48,7 +48,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != H
 from bot.content.loader import Content, load_content  # noqa: E402
 from bot.core.callbacks import FlowButton  # noqa: E402
 from bot.engine import Assistant, Conversation, Incoming, Outgoing  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 from tests.botapi.entities import HtmlError, parse_html  # noqa: E402
 
 NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)

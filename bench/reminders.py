@@ -46,7 +46,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != H
 
 from bot.ratelimit import Limits  # noqa: E402
 from bot.reminder_store import ts  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 
 CAP = Limits().overall / Limits().overall_window
 

@@ -64,7 +64,7 @@ from bot.channels.telegram_limits import RetryingRateLimiter  # noqa: E402
 from bot.content.loader import load_content  # noqa: E402
 from bot.core import messages  # noqa: E402
 from bot.core.config import Settings  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 from tests.botapi import BotApiEmulator  # noqa: E402
 from tests.botapi.state import Chat, User  # noqa: E402
 

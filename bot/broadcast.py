@@ -15,8 +15,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.delivery_rows import DeliveryRows
 from bot.reminder_store import ReminderStore, parse_ts, ts
+from bot.storage.delivery_rows import DeliveryRows
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (

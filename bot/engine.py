@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot import events
 from bot.admin import AdminChat, Loader
 from bot.broadcast import BroadcastStore
 from bot.content.loader import Content
@@ -35,8 +34,9 @@ from bot.privacy_chat import PrivacyChat
 from bot.programme.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.programme.values import InvalidValue
 from bot.reminder_store import ReminderStore
-from bot.store import ConversationRow, Store
-from bot.transactions import storage_trouble, warn_storage
+from bot.storage import events
+from bot.storage.store import ConversationRow, Store
+from bot.storage.transactions import storage_trouble, warn_storage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -723,7 +723,7 @@ class Assistant:
             await self.reminders.remember_territory(chat, territory.id, self.clock())
 
     def _event(self, conversation: Conversation, kind: str) -> None:
-        """Count a usage event for /stats (bot/events.py: written in batches)."""
+        """Count a usage event for /stats (bot/storage/events.py: written in batches)."""
         self.store.events.add(conversation.chat_id, kind, self.clock())
 
     async def _save(self, conversation: Conversation, row: ConversationRow) -> None:

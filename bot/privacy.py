@@ -13,7 +13,7 @@ import aiosqlite
 
 from bot.ratelimit import is_group
 from bot.reminder_store import ts
-from bot.transactions import transaction
+from bot.storage.transactions import transaction
 
 # What /oubli reports, in this order (keys of the counts).
 ERASED = ("conversation", "questions", "milestones", "reminders", "territory",

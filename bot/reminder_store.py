@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.core import formatting
-from bot.delivery_rows import DeliveryRows, ts
 from bot.programme.deadlines import Milestone
 from bot.programme.reminder_policy import PlannedReminder, clock_time
+from bot.storage.delivery_rows import DeliveryRows, ts
 
 UTC = dt.UTC
 STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "blocked", "skipped",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.core import formatting
-from bot.events import Event
+from bot.storage.events import Event
 
 DAYS = 7
 

@@ -12,7 +12,7 @@ import pytest_asyncio
 from bot.content.loader import Content, load_content
 from bot.core.config import ROOT
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
-from bot.store import Store
+from bot.storage.store import Store
 
 KNOWLEDGE = ROOT / "knowledge"
 FLOWS = ROOT / "flows"

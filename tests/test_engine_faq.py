@@ -8,7 +8,7 @@ from bot.content.loader import Content
 from bot.core import messages
 from bot.engine import Assistant, Incoming
 from bot.faq.matcher import FaqMatcher, Thresholds
-from bot.store import Store
+from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
 
 

@@ -10,7 +10,7 @@ from bot.content.loader import Content
 from bot.core.config import ROOT
 from bot.engine import Assistant
 from bot.faq.evaluation import Case, Outcome, evaluate, load_cases, outcome_of, verdict
-from bot.store import Store
+from bot.storage.store import Store
 
 CASES = ROOT / "tests" / "data" / "questions.yaml"
 HELD_OUT = ROOT / "tests" / "data" / "heldout.yaml"  # scored by bench/faq.py, never tuned to

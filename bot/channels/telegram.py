@@ -68,8 +68,8 @@ from bot.core.callbacks import FlowButton
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
-from bot.store import Store
-from bot.transactions import storage_trouble, warn_storage
+from bot.storage.store import Store
+from bot.storage.transactions import storage_trouble, warn_storage
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE

@@ -42,7 +42,7 @@ from bot.broadcast import BroadcastStore, compose
 from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.ratelimit import Limits, RateLimiter
 from bot.reminder_store import ReminderStore
-from bot.store import Store
+from bot.storage.store import Store
 from bot.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from bot.channels.console import plain
 from bot.channels.telegram_text import MAX_TEXT, split_html, utf16_len
 from bot.core.callbacks import checked
 from bot.engine import Button, Outgoing
-from bot.store import Store
+from bot.storage.store import Store
 
 logger = logging.getLogger(__name__)
 MAX_CAPTION = 1024

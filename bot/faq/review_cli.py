@@ -8,7 +8,7 @@ from bot.content.loader import load_content
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.faq.review import Group, add_variants, group_records
-from bot.store import Store
+from bot.storage.store import Store
 
 
 async def groups(settings: Settings) -> list[Group]:

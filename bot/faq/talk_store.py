@@ -9,7 +9,7 @@ import json
 import aiosqlite
 
 from bot.faq.followup import Context
-from bot.transactions import transaction
+from bot.storage.transactions import transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS talk_context (

@@ -22,7 +22,7 @@ from bot.core.callbacks import (
 from bot.dialogue import turns as dialog
 from bot.engine import Assistant, Conversation, Incoming, looks_like_question, split_text
 from bot.programme.flowrules import RuleEnv
-from bot.store import ConversationRow, Store
+from bot.storage.store import ConversationRow, Store
 from tests.conftest import FIXED_NOW, FLOWS, KNOWLEDGE, Chat
 
 ME = Conversation(1, 1)

@@ -22,7 +22,7 @@ from bot.content.loader import Content
 from bot.dialogue import turns as dialog
 from bot.engine import Assistant
 from bot.programme.flowrules import RuleEnv
-from bot.store import Store
+from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.yaml"))

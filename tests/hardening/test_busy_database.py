@@ -7,8 +7,8 @@ import asyncio
 import datetime as dt
 from pathlib import Path
 
-from bot.store import ConversationRow, Store
-from bot.transactions import transaction
+from bot.storage.store import ConversationRow, Store
+from bot.storage.transactions import transaction
 
 NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
 

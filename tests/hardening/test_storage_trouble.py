@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from bot.engine import Assistant, Conversation, Incoming
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person
 from tests.telegram.test_process import START, stop, webhook_process

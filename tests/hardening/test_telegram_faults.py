@@ -12,7 +12,7 @@ from telegram.ext import TypeHandler
 
 from bot.channels.telegram import build_application
 from bot.content.loader import Content
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, free_port
 from tests.conftest import FIXED_NOW
 from tests.telegram.conftest import (

@@ -17,7 +17,7 @@ from telegram.ext import TypeHandler
 from bot.channels.telegram import build_application
 from bot.content.loader import Content
 from bot.core.config import ROOT
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, free_port
 from tests.conftest import FIXED_NOW
 from tests.telegram.conftest import (  # noqa: F401 - fixtures used by these tests

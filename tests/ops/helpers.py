@@ -18,7 +18,7 @@ TABLES = ("conversations", "unanswered", "milestones", "reminders", "chat_territ
 async def rows_of(assistant: Assistant, chat_id: int,
                   user_id: int | None = None) -> dict[str, int]:
     """How many rows each table holds for a chat (and, where there is one, a member); the
-    usage events still in memory are written first (bot/events.py writes them in batches)."""
+    usage events still in memory are written first (bot/storage/events.py writes in batches)."""
     await assistant.store.events.flush()
     counts = {}
     for table in TABLES:

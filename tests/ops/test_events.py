@@ -16,7 +16,7 @@ import pytest_asyncio
 
 from bot.content.loader import Content
 from bot.engine import Assistant
-from bot.store import Store
+from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
 
 QUESTION = "combien de temps dure la formation du conseiller ?"
@@ -110,7 +110,7 @@ async def test_a_failed_write_is_logged_and_its_events_kept(
     failed = "écriture des statistiques d'usage échouée"
     await quick.db.execute("ALTER TABLE events RENAME TO events_away")
     await quick.db.commit()
-    with caplog.at_level(logging.ERROR, logger="bot.events"):
+    with caplog.at_level(logging.ERROR, logger="bot.storage.events"):
         await alice.say(QUESTION)
         await until(lambda: failed in caplog.text)
         assert "1 événement(s) gardés pour la prochaine fois" in caplog.text

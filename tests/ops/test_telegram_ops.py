@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.content.loader import Content
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.conftest import FIXED_NOW
 from tests.ops.conftest import ADMIN_ID, admin_bot

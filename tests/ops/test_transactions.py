@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.store import ConversationRow, Store
-from bot.transactions import WriteAborted, transaction
+from bot.storage.store import ConversationRow, Store
+from bot.storage.transactions import WriteAborted, transaction
 from tests.conftest import FIXED_NOW
 
 

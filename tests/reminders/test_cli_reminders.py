@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.content.loader import Content
 from bot.core.config import ROOT
 from bot.engine import Assistant
-from bot.store import Store
+from bot.storage.store import Store
 from tests.conftest import Chat
 
 NOW = dt.datetime(2021, 3, 1, 12, 0, tzinfo=dt.UTC)

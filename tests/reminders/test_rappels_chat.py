@@ -14,7 +14,7 @@ from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES
 from bot.engine import Assistant, Conversation, Incoming
 from bot.reminder_store import parse_ts
-from bot.store import Store
+from bot.storage.store import Store
 from tests.conftest import Chat, temporary_store
 from tests.reminders.helpers import FakeClock
 from tests.reminders.test_ics import parse, prop

@@ -19,7 +19,7 @@ from bot.channels.telegram import ALLOWED_UPDATES, build_application, webhook_op
 from bot.channels.telegram_limits import RetryingRateLimiter
 from bot.content.loader import Content
 from bot.core.config import Settings
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, Chat, User, ViewMessage, free_port
 from tests.botapi.conftest import no_leftover_tasks  # noqa: F401 - autouse fixture
 from tests.botapi.state import JsonDict, chat_instance

@@ -16,7 +16,7 @@ from telegram.ext import Defaults, ExtBot
 from bot.channels.telegram_send import Chats, Target, deliver, typing
 from bot.core.callbacks import PayloadTooLong
 from bot.engine import Attachment, Button, Outgoing
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, Chat, tiny_png
 from tests.conftest import FIXED_NOW
 from tests.telegram.conftest import App, Person

@@ -10,7 +10,7 @@ import pytest
 
 from bot.channels.telegram import APOLOGY
 from bot.core import messages
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.botapi.errors import NOT_MODIFIED
 from tests.telegram.conftest import App, Person

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core import messages
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, ViewMessage
 from tests.telegram.conftest import App, Person, spaced
 

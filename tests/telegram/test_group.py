@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.channels.telegram import NOT_YOUR_BUTTONS, NOT_YOUR_FLOW
 from bot.core import messages
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person
 

@@ -13,7 +13,7 @@ import yaml
 from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES, FlowButton
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
-from bot.store import Store
+from bot.storage.store import Store
 from tests.conftest import FIXED_NOW
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "data" / "questions.yaml"

@@ -11,7 +11,7 @@ from bot.channels.telegram import command_list
 from bot.content.loader import Content
 from bot.core import messages
 from bot.engine import Assistant
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person, spaced
 

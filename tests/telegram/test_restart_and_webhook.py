@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.content.loader import Content
-from bot.store import Store
+from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import WEBHOOK_SECRET, Handled, Person, running_bot
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.reminder_store import parse_ts, ts
-from bot.transactions import storage_trouble, transaction, warn_storage
+from bot.storage.transactions import storage_trouble, transaction, warn_storage
 
 log = logging.getLogger(__name__)
 FLUSH_DELAY = 1.0   # seconds between the first pending event and its write

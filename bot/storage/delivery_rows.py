@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import aiosqlite
 
-from bot.transactions import transaction
+from bot.storage.transactions import transaction
 
 
 def ts(moment: dt.datetime) -> str:
@@ -28,7 +28,7 @@ class DeliveryRows:
         self.db = db
 
     def _write(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
-        """One write transaction (bot/transactions.py)."""
+        """One write transaction (bot/storage/transactions.py)."""
         return transaction(self.db)
 
     async def _claim_row(self, row_id: int, now: dt.datetime) -> bool:

@@ -12,10 +12,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot import broadcast, events, reminder_store
+from bot import broadcast, reminder_store
 from bot.faq import talk_store
 from bot.faq.review import Record
-from bot.transactions import settle, transaction
+from bot.storage import events
+from bot.storage.transactions import settle, transaction
 
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: list[str] = [
@@ -64,7 +65,7 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE unanswered ADD COLUMN review TEXT;
     """,
-    # 6: usage events for /stats (bot/events.py); subscriptions to announcements,
+    # 6: usage events for /stats (bot/storage/events.py); subscriptions to announcements,
     # announcements and their deliveries (bot/broadcast.py).
     events.SCHEMA + broadcast.SCHEMA,
     # 7: what each conversation remembers between messages (bot/faq/talk_store.py).

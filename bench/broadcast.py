@@ -50,7 +50,7 @@ async def worker(database: str, base_url: str, token: str) -> None:
         make_send,
         sweep_bot,
     )
-    from bot.sweep import Sweeper  # noqa: PLC0415
+    from bot.delivery.sweep import Sweeper  # noqa: PLC0415
 
     store = await Store.open(database)
     bot = sweep_bot(token, base_url)

@@ -44,7 +44,7 @@ ROOT = HERE.parent
 # bench/ itself is not an import root: bench/telegram.py must not shadow python-telegram-bot
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from bot.ratelimit import Limits  # noqa: E402
+from bot.delivery.ratelimit import Limits  # noqa: E402
 from bot.reminder_store import ts  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
@@ -57,8 +57,8 @@ async def worker(database: str, base_url: str, token: str) -> None:
     """Sweep until no reminder is pending (a 429 makes one wait its retry_after)."""
 
     from bot.channels.telegram_reminders import make_send, sweep_bot  # noqa: PLC0415
+    from bot.delivery.sweep import Sweeper  # noqa: PLC0415
     from bot.reminder_store import ReminderStore  # noqa: PLC0415
-    from bot.sweep import Sweeper  # noqa: PLC0415
 
     store = await Store.open(database)
     bot = sweep_bot(token, base_url)
@@ -83,7 +83,7 @@ async def worker(database: str, base_url: str, token: str) -> None:
 
 async def until_sigterm(work: Awaitable[None]) -> None:
     """Run `work`; SIGTERM is a normal stop: it is cancelled, and the sends in flight finish
-    and are recorded (bot/sweep.py)."""
+    and are recorded (bot/delivery/sweep.py)."""
     task = asyncio.current_task()
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)

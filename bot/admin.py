@@ -21,7 +21,7 @@ from bot.content.loader import Content
 from bot.core import messages
 from bot.core.callbacks import payload_number
 from bot.core.yamlsource import InvalidContent
-from bot.ratelimit import is_group
+from bot.delivery.ratelimit import is_group
 from bot.reminder_store import ts
 
 if TYPE_CHECKING:

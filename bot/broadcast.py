@@ -1,6 +1,6 @@
 """Announcements to the chats that opted in (/abonner): drafts, then one delivery row per chat.
 
-The deliveries are swept like reminders (bot/sweep.py: claim committed before the send,
+The deliveries are swept like reminders (bot/delivery/sweep.py: claim committed before the send,
 'sent' after it, at most once; 'sending' rows found after a crash become 'uncertain' and are
 never re-sent), within the same rate limits. A chat that blocked the bot (403) is recorded
 in blocked_chats, shared with the reminders.
@@ -175,7 +175,7 @@ class BroadcastStore(DeliveryRows):
         return Progress(broadcast_id=row[0], queued_at=parse_ts(row[1]) if row[1] else None,
                         counts=counts)
 
-    # --- the sweep (bot/sweep.py's Queue) ------------------------------------------------
+    # --- the sweep (bot/delivery/sweep.py's Queue) ----------------------------------------
 
     async def skip_superseded(self, now: dt.datetime) -> int:
         """Announcements never supersede one another."""

@@ -11,7 +11,7 @@ import datetime as dt
 
 import aiosqlite
 
-from bot.ratelimit import is_group
+from bot.delivery.ratelimit import is_group
 from bot.reminder_store import ts
 from bot.storage.transactions import transaction
 

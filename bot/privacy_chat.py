@@ -8,7 +8,7 @@ from bot import privacy
 from bot.broadcast import BroadcastStore
 from bot.core import messages
 from bot.core.callbacks import payload_number
-from bot.ratelimit import is_group
+from bot.delivery.ratelimit import is_group
 
 if TYPE_CHECKING:
     from bot.engine import Assistant, Conversation, Outgoing

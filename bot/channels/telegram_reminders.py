@@ -1,9 +1,9 @@
 """Reminders over Telegram: the sweep's send function, and the sweep's life in the Application.
 
 `make_send(bot)` sends one reminder (HTML) and translates Telegram's errors into the sweep's
-(bot/delivery.py). The sweep has its own rate limiter (bot/ratelimit.py), so these sends go
-through a plain `telegram.Bot` without PTB's AIORateLimiter: no second throttle, no hidden
-retry that could send a reminder twice.
+(bot/delivery/errors.py). The sweep has its own rate limiter (bot/delivery/ratelimit.py),
+so these sends go through a plain `telegram.Bot` without PTB's AIORateLimiter: no second
+throttle, no hidden retry that could send a reminder twice.
 
 `start_reminders(application, database)` (call it from post_init) opens the sweep's own
 SQLite connection (the engine's one commits after each of its operations, and could commit a
@@ -39,11 +39,11 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.broadcast import BroadcastStore, compose
-from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
-from bot.ratelimit import Limits, RateLimiter
+from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
+from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
 from bot.reminder_store import ReminderStore
 from bot.storage.store import Store
-from bot.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
 
 log = logging.getLogger(__name__)
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "bot was blocked",

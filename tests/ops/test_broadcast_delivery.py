@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 
 from bot.core.config import ROOT
-from bot.sweep import SweepConfig
+from bot.delivery.sweep import SweepConfig
 
 spec = importlib.util.spec_from_file_location("bench_broadcast", ROOT / "bench" / "broadcast.py")
 assert spec is not None and spec.loader is not None

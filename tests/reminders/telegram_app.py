@@ -24,9 +24,9 @@ from telegram.ext import filters as tg_filters
 
 from bot.channels.telegram_reminders import ReminderService, start_reminders
 from bot.content.loader import Content
+from bot.delivery.sweep import SweepConfig
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
 from bot.storage.store import Store
-from bot.sweep import SweepConfig
 from tests.botapi import BotApiEmulator
 from tests.reminders.helpers import FakeClock
 

@@ -11,7 +11,7 @@ import importlib.util
 import signal
 
 from bot.core.config import ROOT
-from bot.sweep import SweepConfig
+from bot.delivery.sweep import SweepConfig
 
 spec = importlib.util.spec_from_file_location("bench_reminders", ROOT / "bench" / "reminders.py")
 assert spec is not None and spec.loader is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ratelimit import Limits, RateLimiter
+from bot.delivery.ratelimit import Limits, RateLimiter
 
 
 def test_one_message_per_second_per_chat():

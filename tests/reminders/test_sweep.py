@@ -10,11 +10,11 @@ from collections import Counter
 
 import pytest
 
-from bot.delivery import Blocked, MaybeSent, RetryLater, Transient
+from bot.delivery.errors import Blocked, MaybeSent, RetryLater, Transient
+from bot.delivery.sweep import SweepConfig, Sweeper
 from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.reminder_policy import plan
 from bot.reminder_store import ReminderStore
-from bot.sweep import SweepConfig, Sweeper
 from tests.reminders.helpers import FakeClock, add, fake_reminders, open_db
 
 UTC = dt.UTC

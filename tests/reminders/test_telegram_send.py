@@ -9,8 +9,8 @@ import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.telegram_reminders import translate
-from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Transient
-from bot.sweep import SweepConfig, Sweeper
+from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Transient
+from bot.delivery.sweep import SweepConfig, Sweeper
 from tests.reminders.helpers import add, fake_reminders
 
 

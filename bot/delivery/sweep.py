@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Blocked, MaybeSent, Rejected, RetryLater, Send
+from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send
+from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.programme.reminder_policy import reminder_text
-from bot.ratelimit import Limits, RateLimiter
 from bot.reminder_store import ReminderStore, StoredReminder
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ ROOT = HERE.parent
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
 from bot.broadcast import BroadcastStore  # noqa: E402
-from bot.reminder_store import ts  # noqa: E402
+from bot.reminders.store import ts  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_reminders", HERE / "reminders.py")

@@ -45,7 +45,7 @@ ROOT = HERE.parent
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
 from bot.delivery.ratelimit import Limits  # noqa: E402
-from bot.reminder_store import ts  # noqa: E402
+from bot.reminders.store import ts  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
 CAP = Limits().overall / Limits().overall_window
@@ -58,7 +58,7 @@ async def worker(database: str, base_url: str, token: str) -> None:
 
     from bot.channels.telegram_reminders import make_send, sweep_bot  # noqa: PLC0415
     from bot.delivery.sweep import Sweeper  # noqa: PLC0415
-    from bot.reminder_store import ReminderStore  # noqa: PLC0415
+    from bot.reminders.store import ReminderStore  # noqa: PLC0415
 
     store = await Store.open(database)
     bot = sweep_bot(token, base_url)

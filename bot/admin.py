@@ -22,7 +22,7 @@ from bot.core import messages
 from bot.core.callbacks import payload_number
 from bot.core.yamlsource import InvalidContent
 from bot.delivery.ratelimit import is_group
-from bot.reminder_store import ts
+from bot.reminders.store import ts
 
 if TYPE_CHECKING:
     from bot.engine import Assistant, Conversation, Outgoing

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.reminder_store import ReminderStore, parse_ts, ts
+from bot.reminders.store import ReminderStore, parse_ts, ts
 from bot.storage.delivery_rows import DeliveryRows
 
 SCHEMA = """

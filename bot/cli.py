@@ -20,7 +20,7 @@ from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.engine import Answer, Assistant
 from bot.faq import review_cli
-from bot.reminder_store import format_pending, list_pending, open_readonly
+from bot.reminders.store import format_pending, list_pending, open_readonly
 from bot.storage.store import Store
 
 BANNER = ("Mode terminal. Pour le bot Telegram, définissez TELEGRAM_BOT_TOKEN "

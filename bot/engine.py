@@ -33,7 +33,7 @@ from bot.faq.talk_store import TalkStore
 from bot.privacy_chat import PrivacyChat
 from bot.programme.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.programme.values import InvalidValue
-from bot.reminder_store import ReminderStore
+from bot.reminders.store import ReminderStore
 from bot.storage import events
 from bot.storage.store import ConversationRow, Store
 from bot.storage.transactions import storage_trouble, warn_storage
@@ -151,7 +151,7 @@ class Assistant:
         """`reminders` defaults to the store's own connection (see README, « Rappels »);
         `admins` are the user ids allowed the administrators' commands; `loader` reads the
         content again for /recharger."""
-        from bot.reminder_chat import ReminderChat  # noqa: PLC0415 - it builds our replies
+        from bot.reminders.chat import ReminderChat  # noqa: PLC0415 - it builds our replies
         self.content = content
         self.store = store
         self.clock = clock

@@ -12,7 +12,7 @@ import datetime as dt
 import aiosqlite
 
 from bot.delivery.ratelimit import is_group
-from bot.reminder_store import ts
+from bot.reminders.store import ts
 from bot.storage.transactions import transaction
 
 # What /oubli reports, in this order (keys of the counts).

@@ -42,7 +42,7 @@ from bot.broadcast import BroadcastStore, compose
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
-from bot.reminder_store import ReminderStore
+from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.programme.reminder_policy import reminder_text
-from bot.reminder_store import ReminderStore, StoredReminder
+from bot.reminders.store import ReminderStore, StoredReminder
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import aiosqlite
 
-from bot import broadcast, reminder_store
+from bot import broadcast
 from bot.faq import talk_store
 from bot.faq.review import Record
+from bot.reminders import store as reminder_store
 from bot.storage import events
 from bot.storage.transactions import settle, transaction
 
@@ -58,7 +59,7 @@ MIGRATIONS: list[str] = [
     );
     """,
     # 4: milestones, reminders (rows, never in-memory jobs), chats where reminders are
-    # suspended (403), the territory each chat gave (bot/reminder_store.py).
+    # suspended (403), the territory each chat gave (bot/reminders/store.py).
     reminder_store.SCHEMA,
     # 5: what the operator decided about an unanswered question (bot/faq/review.py):
     # NULL (to review), "attached:<entry id>" or "ignored".

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from bot import ics
 from bot.content.loader import Content
 from bot.core import formatting
 from bot.programme.deadlines import Milestone, deadlines_for
@@ -15,6 +14,7 @@ from bot.programme.flowrules import REGISTRY, RuleEnv, payments_html, period_htm
 from bot.programme.params import Parameters
 from bot.programme.reminder_policy import plan, policy_for
 from bot.programme.rules import simulate
+from bot.reminders import ics
 from tests.flows.test_rules import simulation
 
 D = dt.date

@@ -7,7 +7,7 @@ import datetime as dt
 from bot.broadcast import BroadcastStore
 from bot.engine import Assistant, Conversation
 from bot.programme.deadlines import Milestone
-from bot.reminder_store import ReminderStore
+from bot.reminders.store import ReminderStore
 from tests.reminders.helpers import fake_reminders
 
 # Every table that holds something about a chat or its members, and its chat column.

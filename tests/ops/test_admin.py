@@ -14,7 +14,7 @@ from bot.broadcast import BroadcastStore
 from bot.content.loader import Content, load_content
 from bot.core.config import Settings
 from bot.engine import Assistant, Conversation, Incoming
-from bot.reminder_store import ReminderStore
+from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
 from tests.ops.helpers import milestone_for, subscribe

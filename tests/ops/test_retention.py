@@ -13,7 +13,7 @@ from bot.broadcast import BroadcastStore
 from bot.content.loader import Content
 from bot.core.config import Settings
 from bot.engine import Assistant
-from bot.reminder_store import ReminderStore
+from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
 from tests.ops.helpers import milestone_for, rows_of, subscribe

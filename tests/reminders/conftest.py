@@ -11,7 +11,7 @@ import pytest_asyncio
 
 from bot.core.config import ROOT
 from bot.programme.params import Parameters, load_parameters
-from bot.reminder_store import ReminderStore
+from bot.reminders.store import ReminderStore
 from tests.reminders.helpers import Channel, FakeClock, open_db
 
 

@@ -11,7 +11,7 @@ import aiosqlite
 
 from bot.programme.deadlines import Deadline, Milestone
 from bot.programme.reminder_policy import PlannedReminder
-from bot.reminder_store import ReminderStore, ensure_schema
+from bot.reminders.store import ReminderStore, ensure_schema
 
 UTC = dt.UTC
 

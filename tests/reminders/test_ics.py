@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from bot import ics
 from bot.programme.deadlines import Milestone
 from bot.programme.reminder_policy import Policy
+from bot.reminders import ics
 from tests.reminders.helpers import fake_deadline
 
 NOW = dt.datetime(2021, 3, 1, 12, 30, tzinfo=dt.UTC)

@@ -13,7 +13,7 @@ from bot.channels.console import plain
 from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES
 from bot.engine import Assistant, Conversation, Incoming
-from bot.reminder_store import parse_ts
+from bot.reminders.store import parse_ts
 from bot.storage.store import Store
 from tests.conftest import Chat, temporary_store
 from tests.reminders.helpers import FakeClock

@@ -10,7 +10,7 @@ import pytest
 
 from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.reminder_policy import plan
-from bot.reminder_store import (
+from bot.reminders.store import (
     SCHEMA,
     ReminderStore,
     describe_pending,

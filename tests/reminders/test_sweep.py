@@ -14,7 +14,7 @@ from bot.delivery.errors import Blocked, MaybeSent, RetryLater, Transient
 from bot.delivery.sweep import SweepConfig, Sweeper
 from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.reminder_policy import plan
-from bot.reminder_store import ReminderStore
+from bot.reminders.store import ReminderStore
 from tests.reminders.helpers import FakeClock, add, fake_reminders, open_db
 
 UTC = dt.UTC

@@ -14,13 +14,13 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot import ics
 from bot.core import formatting, messages
 from bot.core.callbacks import checked, payload_number
 from bot.programme.deadlines import MILESTONES, RULES, deadlines_for
 from bot.programme.flowrules import milestone_of, territory_of
 from bot.programme.reminder_policy import clock_time, plan, policy_for
-from bot.reminder_store import ReminderStore, describe_pending
+from bot.reminders import ics
+from bot.reminders.store import ReminderStore, describe_pending
 
 if TYPE_CHECKING:
     from bot.content.loader import Content

@@ -6,7 +6,7 @@ local Bot API emulator under the production rate limits, then the same stopped h
     .venv/bin/python bench/broadcast.py --count 300  # quick
 
 The sender runs in a child process, the production code path: `Sweeper` over
-`BroadcastStore` (bot/broadcast.py) with bot/ratelimit.Limits() defaults, its own SQLite
+`BroadcastStore` (bot/broadcast/store.py) with bot/ratelimit.Limits() defaults, its own SQLite
 connection and `make_send` on a plain telegram.Bot. The emulator answers 429 past Telegram's
 limits (1 message/s in a chat, 30/s overall), so a 429 count of 0 means the limits were kept;
 the emulator's own rate helper (`max_rate`) measures the busiest second.
@@ -28,7 +28,7 @@ ROOT = HERE.parent
 # bench/ itself is not an import root: bench/telegram.py must not shadow python-telegram-bot
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from bot.broadcast import BroadcastStore  # noqa: E402
+from bot.broadcast.store import BroadcastStore  # noqa: E402
 from bot.reminders.store import ts  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
@@ -42,7 +42,7 @@ CAP, show = _reminders.CAP, _reminders.show
 async def worker(database: str, base_url: str, token: str) -> None:
     """Send until no delivery is pending; SIGTERM stops after the sends in flight."""
 
-    from bot.broadcast import compose  # noqa: PLC0415
+    from bot.broadcast.store import compose  # noqa: PLC0415
     from bot.channels.telegram_reminders import (  # noqa: PLC0415
         BROADCAST_SWEEP,
         SEND_LIMITS,

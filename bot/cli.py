@@ -12,7 +12,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import privacy
 from bot.channels import console
 from bot.content.loader import Content, load_content
 from bot.core import logs
@@ -20,6 +19,7 @@ from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.engine import Answer, Assistant
 from bot.faq import review_cli
+from bot.privacy import erasure as privacy
 from bot.reminders.store import format_pending, list_pending, open_readonly
 from bot.storage.store import Store
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.admin import AdminChat, Loader
-from bot.broadcast import BroadcastStore
+from bot.admin.chat import AdminChat, Loader
+from bot.broadcast.store import BroadcastStore
 from bot.content.loader import Content
 from bot.core import messages
 from bot.core.callbacks import FlowButton, RefineButton, payload_number
@@ -30,7 +30,7 @@ from bot.faq.quick import QuickRequest
 from bot.faq.quick import answer as quick_answer
 from bot.faq.quick import read as quick_read
 from bot.faq.talk_store import TalkStore
-from bot.privacy_chat import PrivacyChat
+from bot.privacy.chat import PrivacyChat
 from bot.programme.flowrules import OTHER_TERRITORY, RuleEnv, territory_of
 from bot.programme.values import InvalidValue
 from bot.reminders.store import ReminderStore

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
-from bot import privacy
 from bot.content.loader import Content
 from bot.core import messages
 from bot.engine import Assistant
+from bot.privacy import erasure as privacy
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat, spaced
 from tests.test_engine_faq import suggesting_chat

@@ -48,7 +48,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot import privacy
 from bot.channels import telegram_logging, telegram_webhook
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_limits import PerChatProcessor, production_limiter
@@ -68,6 +67,7 @@ from bot.core.callbacks import FlowButton
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
+from bot.privacy import erasure as privacy
 from bot.storage.store import Store
 from bot.storage.transactions import storage_trouble, warn_storage
 

@@ -38,7 +38,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.broadcast import BroadcastStore, compose
+from bot.broadcast.store import BroadcastStore, compose
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
@@ -172,7 +172,7 @@ async def start_reminders(application: Any, database_path: str | Path, *,
     return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock)
 
 
-# --- announcements (/diffuser): the same sweep over bot/broadcast.py's rows ------------------
+# --- announcements (/diffuser): the same sweep over bot/broadcast/store.py's rows ----------------
 
 BROADCAST_SWEEP = SweepConfig(interval=2.0)
 # The limits the Telegram channel sends under (reminders and announcements share them): a

@@ -103,7 +103,7 @@ QUESTION_DURING_FLOW = "Pour reprendre « {title} » :"
 REFINE_SIMULATION = "Affiner la simulation"
 PREFILLED = "Je reprends ce que vous m'avez déjà dit (modifiable avec « ⬅ Retour » ou à la fin) :"
 
-# --- Privacy (bot/privacy_chat.py) ---
+# --- Privacy (bot/privacy/chat.py) ---
 FORGET_ASK = (
     "Voulez-vous que j'efface tout ce que j'ai enregistré vous concernant dans cette "
     "conversation ? Cela comprend le questionnaire en cours et vos réponses, vos échéances et "
@@ -154,7 +154,7 @@ NOT_SUBSCRIBED = (
     "Cette conversation ne reçoit pas les annonces. Tapez /abonner pour les recevoir."
 )
 
-# --- Administrators (bot/admin.py) ---
+# --- Administrators (bot/admin/chat.py) ---
 ADMIN_HELP = (
     "\n\n<b>Administration</b> (vous seul voyez ceci)\n"
     "/stats : l'usage des 7 derniers jours\n"

@@ -102,7 +102,7 @@ class SweepReport:
 class Sweeper:
     """Sends due reminders through `send`, marking each row; one per process.
 
-    Any other `Queue` of rows (announcements: bot/broadcast.py) is swept the same way, with
+    Any other `Queue` of rows (announcements: bot/broadcast/store.py) is swept the same way, with
     its own `compose` (the text of a row) and, to stay under Telegram's overall limit
     together, the `limiter` of the reminder sweep.
     """

@@ -2,7 +2,7 @@
 
 Kinds: question_answered (an FAQ answer or a computation), question_suggested,
 question_fallback, flow_started, flow_completed. Rows older than the retention are purged
-(bot/privacy.py); /oubli erases a private chat's rows.
+(bot/privacy/erasure.py); /oubli erases a private chat's rows.
 
 Events are written in batches (`EventLog`): one insert and one commit about a second after
 the first pending one, not a commit per event. A hard crash may lose that last second of

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot import broadcast
+from bot.broadcast import store as broadcast
 from bot.faq import talk_store
 from bot.faq.review import Record
 from bot.reminders import store as reminder_store
@@ -67,7 +67,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE unanswered ADD COLUMN review TEXT;
     """,
     # 6: usage events for /stats (bot/storage/events.py); subscriptions to announcements,
-    # announcements and their deliveries (bot/broadcast.py).
+    # announcements and their deliveries (bot/broadcast/store.py).
     events.SCHEMA + broadcast.SCHEMA,
     # 7: what each conversation remembers between messages (bot/faq/talk_store.py).
     talk_store.SCHEMA,

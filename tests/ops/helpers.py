@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.broadcast import BroadcastStore
+from bot.broadcast.store import BroadcastStore
 from bot.engine import Assistant, Conversation
 from bot.programme.deadlines import Milestone
 from bot.reminders.store import ReminderStore

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcast import BroadcastStore
+from bot.broadcast.store import BroadcastStore
 from bot.content.loader import Content, load_content
 from bot.core.config import Settings
 from bot.engine import Assistant, Conversation, Incoming

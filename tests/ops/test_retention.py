@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli, privacy
-from bot.broadcast import BroadcastStore
+from bot import cli
+from bot.broadcast.store import BroadcastStore
 from bot.content.loader import Content
 from bot.core.config import Settings
 from bot.engine import Assistant
+from bot.privacy import erasure as privacy
 from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat

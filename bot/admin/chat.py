@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot import stats
-from bot.broadcast import BroadcastStore, Progress
+from bot.admin import stats
+from bot.broadcast.store import BroadcastStore, Progress
 from bot.content.loader import Content
 from bot.core import messages
 from bot.core.callbacks import payload_number

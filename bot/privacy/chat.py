@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot import privacy
-from bot.broadcast import BroadcastStore
+from bot.broadcast.store import BroadcastStore
 from bot.core import messages
 from bot.core.callbacks import payload_number
 from bot.delivery.ratelimit import is_group
+from bot.privacy import erasure as privacy
 
 if TYPE_CHECKING:
     from bot.engine import Assistant, Conversation, Outgoing

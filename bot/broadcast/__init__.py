@@ -1,0 +1,1 @@
+"""bot.broadcast.store.store."""

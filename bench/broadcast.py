@@ -43,7 +43,7 @@ async def worker(database: str, base_url: str, token: str) -> None:
     """Send until no delivery is pending; SIGTERM stops after the sends in flight."""
 
     from bot.broadcast.store import compose  # noqa: PLC0415
-    from bot.channels.telegram_reminders import (  # noqa: PLC0415
+    from bot.channels.telegram.sweeps import (  # noqa: PLC0415
         BROADCAST_SWEEP,
         SEND_LIMITS,
         START_GRACE,

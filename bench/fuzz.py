@@ -8,10 +8,10 @@ every flow (each flow is walked again and again, with random valid answers to ta
 branch, and generated values thrown at each question), and button payloads (real ones,
 mutated ones, forged ones), through `Assistant.handle` on a real SQLite file.
 
-HTTP part: the real Application of bot/channels/telegram.py against the local Bot API
+HTTP part: the real Application of bot/channels/telegram/channel.py against the local Bot API
 emulator (tests/botapi): in long polling, private chats send generated texts, press real and
 forged buttons, send files, stickers, unknown and unreadable updates; then in webhook mode
-(bot/channels/telegram_webhook.py, the production server), the same plus raw webhook bodies
+(bot/channels/telegram/webhook.py, the production server), the same plus raw webhook bodies
 (random bytes, broken JSON, JSON that is no update).
 
 Reported, all of which must be 0:
@@ -457,8 +457,8 @@ async def fuzz_http(content: Content, folder: Path, count: int, rng: random.Rand
     from telegram import Update  # noqa: PLC0415
     from telegram.ext import TypeHandler  # noqa: PLC0415
 
-    from bot.channels.telegram import ALLOWED_UPDATES, build_application  # noqa: PLC0415
-    from bot.channels.telegram_webhook import serve  # noqa: PLC0415
+    from bot.channels.telegram.channel import ALLOWED_UPDATES, build_application  # noqa: PLC0415
+    from bot.channels.telegram.webhook import serve  # noqa: PLC0415
     from tests.botapi import BotApiEmulator, free_port  # noqa: PLC0415
     from tests.telegram.conftest import (  # noqa: PLC0415
         WEBHOOK_SECRET,

@@ -8,7 +8,7 @@ The emulator (tests/botapi) runs in this process, with Telegram's flood control 
 (it answers 429 past 1 message/s in a chat or 30/s overall). The sweeper runs in a child
 process, the production code path: `Sweeper` with bot/ratelimit.Limits() defaults (30/s
 overall, 1/s a chat, 20/min a group), its own SQLite connection (WAL, synchronous=FULL) and
-`make_send` on a plain telegram.Bot (bot/channels/telegram_reminders.py).
+`make_send` on a plain telegram.Bot (bot/channels/telegram/sweeps.py).
 
 The crash is a real one: once half of the messages arrived, the child gets SIGKILL (no
 `finally`, no last commit, whatever was in flight is cut), then a new child starts on the
@@ -56,7 +56,7 @@ CAP = Limits().overall / Limits().overall_window
 async def worker(database: str, base_url: str, token: str) -> None:
     """Sweep until no reminder is pending (a 429 makes one wait its retry_after)."""
 
-    from bot.channels.telegram_reminders import make_send, sweep_bot  # noqa: PLC0415
+    from bot.channels.telegram.sweeps import make_send, sweep_bot  # noqa: PLC0415
     from bot.delivery.sweep import Sweeper  # noqa: PLC0415
     from bot.reminders.store import ReminderStore  # noqa: PLC0415
 

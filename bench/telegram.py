@@ -15,7 +15,7 @@ be 0: a fast wrong reply is not a result.
 The reference ("echo") is python-telegram-bot as shipped, on its default HTTP client (httpx).
 Two more echo bots tell where the assistant's time goes: "echo-taille" answers with replies
 as long as the assistant's (text and buttons), the cost of bigger messages; "echo-aiohttp"
-runs on the assistant's HTTP client (bot/channels/telegram_http.py), so that the gap between
+runs on the assistant's HTTP client (bot/channels/telegram/http.py), so that the gap between
 it and the assistant is the assistant's own work (engine, SQLite, bigger messages).
 
 All bots handle up to 8 updates at once; the assistant runs `build_application()` as
@@ -57,10 +57,10 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot.channels import telegram_logging  # noqa: E402
-from bot.channels.telegram import ALLOWED_UPDATES, APOLOGY, build_application  # noqa: E402
-from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
-from bot.channels.telegram_limits import RetryingRateLimiter  # noqa: E402
+from bot.channels.telegram import redaction as telegram_logging  # noqa: E402
+from bot.channels.telegram.channel import ALLOWED_UPDATES, APOLOGY, build_application  # noqa: E402
+from bot.channels.telegram.http import AiohttpRequest  # noqa: E402
+from bot.channels.telegram.limits import RetryingRateLimiter  # noqa: E402
 from bot.content.loader import load_content  # noqa: E402
 from bot.core import messages  # noqa: E402
 from bot.core.config import Settings  # noqa: E402

@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "run":
         webhook = getattr(args, "webhook", False)
         if settings.telegram_token:
-            from bot.channels import telegram  # noqa: PLC0415 - only `run` loads PTB
+            from bot.channels.telegram import channel as telegram  # noqa: PLC0415 - only `run` loads PTB
             return telegram.run(settings, content, webhook=webhook, log_format=log_format)
         if webhook:
             print(WEBHOOK_NEEDS_TOKEN, file=sys.stderr)

@@ -2,7 +2,7 @@
 
 A JSON line carries time, level, logger, message, the context of the update being handled
 (update_id, chat_id, user_id: `bind()`), any `extra=` fields, and the traceback if any. The
-token masking of bot/channels/telegram_logging.py applies to both formats (records are masked
+token masking of bot/channels/telegram/redaction.py applies to both formats (records are masked
 when created), and the JSON line is masked once more as a whole.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.channels import telegram_logging
+from bot.channels.telegram import redaction as telegram_logging
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s : %(message)s"

@@ -10,7 +10,7 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.channels.telegram import build_application
+from bot.channels.telegram.channel import build_application
 from bot.content.loader import Content
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, free_port

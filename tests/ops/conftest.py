@@ -14,7 +14,7 @@ import pytest
 from telegram import Update
 from telegram.ext import TypeHandler
 
-from bot.channels.telegram import build_application
+from bot.channels.telegram.channel import build_application
 from bot.content.loader import Content
 from bot.core.config import ROOT
 from bot.storage.store import Store

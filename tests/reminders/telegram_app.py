@@ -2,9 +2,10 @@
 the local Bot API emulator, with the reminder sweep started and stopped around it.
 
 TEMPORARY STAND-IN: `minimal_application` forwards updates to the engine with the fewest
-lines possible, because bot/channels/telegram.py (`build_application`) was not committed when
-these tests were written. Replace it with `build_application(...)` once it is, keeping the
-calls to `start_reminders` / `service.stop()` / `service.user_wrote()` where the README says.
+lines possible, because bot/channels/telegram/channel.py (`build_application`) was not
+committed when these tests were written. Replace it with `build_application(...)` once it
+is, keeping the calls to `start_reminders` / `service.stop()` / `service.user_wrote()` where
+the README says.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Defaults, MessageHandler
 from telegram.ext import filters as tg_filters
 
-from bot.channels.telegram_reminders import ReminderService, start_reminders
+from bot.channels.telegram.sweeps import ReminderService, start_reminders
 from bot.content.loader import Content
 from bot.delivery.sweep import SweepConfig
 from bot.engine import Assistant, Conversation, Incoming, Outgoing
@@ -76,7 +77,7 @@ def _markup(reply: Outgoing) -> InlineKeyboardMarkup | None:
 def minimal_application(emu: BotApiEmulator, assistant: Assistant,
                         service: dict[str, ReminderService]) -> Application[Any, Any, Any, Any,
                                                                               Any, Any]:
-    """TEMPORARY stand-in for bot.channels.telegram.build_application (see the docstring)."""
+    """TEMPORARY stand-in for channel.build_application (see the module's docstring)."""
     app = emu.application_builder().defaults(Defaults(parse_mode=ParseMode.HTML)).build()
 
     async def render(context: ContextTypes.DEFAULT_TYPE, chat_id: int,

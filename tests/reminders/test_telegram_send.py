@@ -8,7 +8,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.telegram_reminders import translate
+from bot.channels.telegram.sweeps import translate
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Transient
 from bot.delivery.sweep import SweepConfig, Sweeper
 from tests.reminders.helpers import add, fake_reminders

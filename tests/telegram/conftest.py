@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real Application of bot/channels/telegram.py against the local
+"""End-to-end fixtures: the real Application of bot/channels/telegram/channel.py against the local
 Bot API (tests/botapi), and people who talk to it through that API."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest_asyncio
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels import telegram_logging
-from bot.channels.telegram import ALLOWED_UPDATES, build_application, webhook_options
-from bot.channels.telegram_limits import RetryingRateLimiter
+from bot.channels.telegram import redaction as telegram_logging
+from bot.channels.telegram.channel import ALLOWED_UPDATES, build_application, webhook_options
+from bot.channels.telegram.limits import RetryingRateLimiter
 from bot.content.loader import Content
 from bot.core.config import Settings
 from bot.storage.store import Store

@@ -1,4 +1,4 @@
-"""Rendering replies in Telegram (bot/channels/telegram_send.py) over the local Bot API: long
+"""Rendering replies in Telegram (bot/channels/telegram/send.py) over the local Bot API: long
 texts in parts, files with their upload action, the typing indicator, payload sizes."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
-from bot.channels.telegram_send import Chats, Target, deliver, typing
+from bot.channels.telegram.send import Chats, Target, deliver, typing
 from bot.core.callbacks import PayloadTooLong
 from bot.engine import Attachment, Button, Outgoing
 from bot.storage.store import Store

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.channels.telegram import APOLOGY
+from bot.channels.telegram.channel import APOLOGY
 from bot.core import messages
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
@@ -56,10 +56,10 @@ async def test_a_lasting_failure_gets_an_apology_and_the_answers_stay(
     alice = person(11, "Alice")
     await alice.say("/simulation")
     emu.fail_next("sendMessage", kind="500", times=4)  # the first try and 3 retries
-    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.channel"):
         await alice.press("2 postes")
     assert alice.text == APOLOGY
-    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram"]
+    [record] = [r for r in caplog.records if r.name == "bot.channels.telegram.channel"]
     assert f"chat {alice.chat.id}, utilisateur {alice.user.id}" in record.getMessage()
     assert record.exc_info is not None
 
@@ -77,13 +77,13 @@ async def test_an_engine_failure_gets_an_apology_and_the_flow_goes_on(
     secret = "mon adresse est 1 rue des Lilas " * 10
     database = app.bot_data["channel"].store.db
     await database.execute("PRAGMA query_only = 1")  # every write now fails
-    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.channel"):
         await alice.say(secret)  # not a number: the engine rewrites the step, and fails
         await alice.press("2 postes", question)
     await database.execute("PRAGMA query_only = 0")
     assert [m.text for m in alice.last] == [APOLOGY]
     assert emu.answer_to(alice.last_query or "") is not None
-    records = [r.getMessage() for r in caplog.records if r.name == "bot.channels.telegram"]
+    records = [r.getMessage() for r in caplog.records if r.name == "bot.channels.telegram.channel"]
     assert len(records) == 2
     assert secret[:100] in records[0] and secret[:101] not in records[0]
     assert "[bouton w:" in records[1]

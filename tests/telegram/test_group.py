@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.channels.telegram import NOT_YOUR_BUTTONS, NOT_YOUR_FLOW
+from bot.channels.telegram.channel import NOT_YOUR_BUTTONS, NOT_YOUR_FLOW
 from bot.core import messages
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator

@@ -1,4 +1,4 @@
-"""The aiohttp client under the bot (bot/channels/telegram_http.py): bodies, uploads,
+"""The aiohttp client under the bot (bot/channels/telegram/http.py): bodies, uploads,
 timeouts and errors as python-telegram-bot expects them, against real HTTP servers."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter  # how Bot builds its input
 
-from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.telegram.http import AiohttpRequest
 from tests.botapi import BotApiEmulator, free_port
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

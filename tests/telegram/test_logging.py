@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.channels import telegram_logging
-from bot.channels.telegram_reminders import sweep_bot
+from bot.channels.telegram import redaction as telegram_logging
+from bot.channels.telegram.sweeps import sweep_bot
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from bot.channels.console import plain
-from bot.channels.telegram import command_list
+from bot.channels.telegram.channel import command_list
 from bot.content.loader import Content
 from bot.core import messages
 from bot.engine import Assistant

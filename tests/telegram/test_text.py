@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram_text import excerpt, mentions, split_html, strip_mention, utf16_len
+from bot.channels.telegram.text import excerpt, mentions, split_html, strip_mention, utf16_len
 from tests.botapi.entities import parse_html  # the emulator's strict Telegram HTML parser
 
 WORDS = st.text(alphabet=st.sampled_from("abcdeé àç€&<>\"'\n📅"), min_size=1, max_size=80)

@@ -20,7 +20,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from bot.channels.console import plain
-from bot.channels.telegram_text import MAX_TEXT, split_html, utf16_len
+from bot.channels.telegram.text import MAX_TEXT, split_html, utf16_len
 from bot.core.callbacks import checked
 from bot.engine import Button, Outgoing
 from bot.storage.store import Store

@@ -3,7 +3,7 @@
 `build_application()` is the only place where the bot is wired; `run()` starts it with long
 polling (`python -m bot run`) or a webhook (`python -m bot run --webhook`). The handlers are
 thin: they turn an update into an `Incoming`, ask `Assistant.handle`, and render each `Outgoing`
-(bot/channels/telegram_send.py).
+(bot/channels/telegram/send.py).
 
 Groups: the assistant answers commands, replies to its messages and mentions of @its_name,
 always as a reply to the member's message. That reply is how a press is checked: the buttons
@@ -48,19 +48,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels import telegram_logging, telegram_webhook
-from bot.channels.telegram_http import AiohttpRequest
-from bot.channels.telegram_limits import PerChatProcessor, production_limiter
-from bot.channels.telegram_reminders import (
+from bot.channels.telegram import redaction as telegram_logging
+from bot.channels.telegram import webhook as telegram_webhook
+from bot.channels.telegram.http import AiohttpRequest
+from bot.channels.telegram.limits import PerChatProcessor, production_limiter
+from bot.channels.telegram.send import Chats, Target, deliver, typing
+from bot.channels.telegram.sweeps import (
     SEND_LIMITS,
     BroadcastService,
     ReminderService,
     start_broadcasts,
     start_reminders,
 )
-from bot.channels.telegram_send import Chats, Target, deliver, typing
-from bot.channels.telegram_text import excerpt, mentions, strip_mention
-from bot.channels.telegram_updates import TolerantBot
+from bot.channels.telegram.text import excerpt, mentions, strip_mention
+from bot.channels.telegram.updates import TolerantBot
 from bot.content.loader import Content, load_content
 from bot.core import logs, messages
 from bot.core.callbacks import FlowButton
@@ -133,7 +134,7 @@ class TelegramChannel:
 
     async def post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Load the chats that blocked the bot, register the commands in French, start the
-        reminder sweep (its own connection and Bot: bot/channels/telegram_reminders.py), purge
+        reminder sweep (its own connection and Bot: bot/channels/telegram/sweeps.py), purge
         the data past the retention."""
         await self.chats.load()
         self.bot = application.bot

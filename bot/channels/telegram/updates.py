@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import ExtBot
 
-from bot.channels.telegram_text import excerpt
+from bot.channels.telegram.text import excerpt
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import Application
 from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass, WebhookServer
 
-from bot.channels.telegram_updates import readable
+from bot.channels.telegram.updates import readable
 
 logger = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]

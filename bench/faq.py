@@ -21,10 +21,13 @@ from rapidfuzz import process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content.loader import Content, load_content  # noqa: E402
+from bot import app  # noqa: E402
+from bot.app import build_assistant  # noqa: E402
+from bot.assistant import Assistant  # noqa: E402
+from bot.content.loader import Content  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
-from bot.engine import Assistant  # noqa: E402
 from bot.faq.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402
+from bot.faq.feature import FaqFeature  # noqa: E402
 from bot.faq.lemmas import Lemmatizer  # noqa: E402
 from bot.faq.matcher import FaqMatcher  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
@@ -73,7 +76,7 @@ def latencies_ms(assistant: Assistant, questions: list[str], rounds: int) -> lis
             assistant.content.matcher.clear_cache()
             Lemmatizer.lemma.cache_clear()
             start = time.perf_counter()
-            assistant.reply(question)
+            assistant.feature(FaqFeature).reply(question)
             timings.append((time.perf_counter() - start) * 1000)
     return timings
 
@@ -114,7 +117,7 @@ def main() -> None:
     parser.add_argument("--failures", choices=("tuning", "dev"),
                         help="list that set's misses (never the test set's: it is not mined)")
     args = parser.parse_args()
-    content = load_content(ROOT / "knowledge", ROOT / "flows")
+    content = app.load(ROOT / "knowledge", ROOT / "flows")
     asyncio.run(report(content, show_failures=args.failures))
 
 
@@ -127,7 +130,7 @@ async def report(content: Content, *, show_failures: str | None) -> None:
 
 
 def measure(content: Content, store: Store, *, show_failures: str | None) -> None:
-    assistant = Assistant(content, store)
+    assistant = build_assistant(content, store)
     phrasings = sum(len(e.phrasings) for e in content.faq.values())
     print(f"FAQ: {len(content.faq)} entries, {phrasings} phrasings")
     baselines = {"naive": naive_outcome(content), "bm25": bm25_outcome(content)}
@@ -136,7 +139,7 @@ def measure(content: Content, store: Store, *, show_failures: str | None) -> Non
         cases = load_cases(path)
         questions += [c.question for c in cases]
         print(f"{name} set ({path.name}): {len(cases)} questions")
-        ours = evaluate(cases, lambda q: outcome_of_reply(assistant.reply(q)))
+        ours = evaluate(cases, lambda q: outcome_of_reply(assistant.feature(FaqFeature).reply(q)))
         show("assistant", ours)
         for label, baseline in baselines.items():
             show(label, evaluate(cases, baseline))
@@ -144,7 +147,8 @@ def measure(content: Content, store: Store, *, show_failures: str | None) -> Non
             for question, expected, got in ours.failures:
                 print(f"    {question!r}: expected {expected}, got {got}")
     for label, subject, rounds in (("real FAQ", assistant, 10),
-                                   ("FAQ x10", Assistant(replicated(content, 10), store), 2)):
+                                   ("FAQ x10",
+                                    build_assistant(replicated(content, 10), store), 2)):
         timings = latencies_ms(subject, questions, rounds)
         print(f"latency {label:<9} p50 {percentile(timings, 50):.3f} ms"
               f"  p99 {percentile(timings, 99):.3f} ms  max {max(timings):.3f} ms"

@@ -20,8 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content.loader import load_content  # noqa: E402
-from bot.engine import Assistant, Conversation, Incoming, Outgoing  # noqa: E402
+from bot import app  # noqa: E402
+from bot.app import build_assistant  # noqa: E402
+from bot.assistant import Assistant  # noqa: E402
+from bot.core.replies import Conversation, Incoming, Outgoing  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
 TARGET_P99_MS = 20.0
@@ -58,12 +60,12 @@ async def dialogue(assistant: Assistant, conversation: Conversation,
 
 
 async def main(dialogues: int, database: Path | None) -> int:
-    content = load_content(ROOT / "knowledge", ROOT / "flows")
+    content = app.load(ROOT / "knowledge", ROOT / "flows")
     with tempfile.TemporaryDirectory() as folder:
         path = database or Path(folder) / "bench.sqlite3"
         store = await Store.open(path)
         try:
-            assistant = Assistant(content, store)
+            assistant = build_assistant(content, store)
             warmup: list[float] = []
             await dialogue(assistant, Conversation(-1, -1), warmup)
             timings: list[float] = []

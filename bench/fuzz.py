@@ -45,9 +45,12 @@ ROOT = HERE.parent
 # bench/ itself is not an import root: bench/telegram.py must not shadow python-telegram-bot
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
-from bot.content.loader import Content, load_content  # noqa: E402
+from bot import app  # noqa: E402
+from bot.app import build_assistant  # noqa: E402
+from bot.assistant import Assistant  # noqa: E402
+from bot.content.loader import Content  # noqa: E402
 from bot.core.callbacks import FlowButton  # noqa: E402
-from bot.engine import Assistant, Conversation, Incoming, Outgoing  # noqa: E402
+from bot.core.replies import Conversation, Incoming, Outgoing  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from tests.botapi.entities import HtmlError, parse_html  # noqa: E402
 
@@ -332,7 +335,7 @@ async def fuzz_engine(content: Content, folder: Path, count: int, rng: random.Ra
     then (a restart) and the conversation must resume."""
     store = await Store.open(folder / "engine.sqlite3")
     try:
-        assistant = Assistant(content, store, clock=lambda: NOW, admins=frozenset({1}))
+        assistant = build_assistant(content, store, clock=lambda: NOW, admins=frozenset({1}))
         users = [EngineFuzzer(assistant, rng, report, Conversation(chat, chat))
                  for chat in (1, 2, -100, 3)]
         flows = sorted(content.flows)
@@ -538,7 +541,7 @@ async def run(engine: int, http: int, seed: int, folder: Path | None = None) -> 
     """One fuzzing run; returns what it found."""
     rng = random.Random(seed)
     report = Report()
-    content = load_content(ROOT / "knowledge", ROOT / "flows")
+    content = app.load(ROOT / "knowledge", ROOT / "flows")
     catcher = Tracebacks()
     root = logging.getLogger()
     root.addHandler(catcher)

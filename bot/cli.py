@@ -6,19 +6,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import functools
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import app
 from bot.channels import console
-from bot.content.loader import Content, load_content
+from bot.content.loader import Content
 from bot.core import logs
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
-from bot.engine import Answer, Assistant
 from bot.faq import review_cli
+from bot.faq.answering import Answer
+from bot.faq.feature import FaqFeature
 from bot.privacy import erasure as privacy
 from bot.reminders.store import format_pending, list_pending, open_readonly
 from bot.storage.store import Store
@@ -86,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return asyncio.run(purge(settings.database, days))
     try:
-        content = load_content(settings.knowledge_dir, settings.flows_dir)
+        content = app.loader_of(settings)()
     except InvalidContent as exc:
         print("Le contenu est invalide, l'assistant ne démarre pas :", file=sys.stderr)
         for error in exc.errors:
@@ -94,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if command == "unanswered":
         if args.review == "attach":
-            return asyncio.run(review_cli.attach(settings, args.group, args.entry))
+            return asyncio.run(review_cli.attach(settings, args.group, args.entry,
+                                                 app.loader_of(settings)))
         if args.review == "ignore":
             return asyncio.run(review_cli.ignore(settings, args.group))
         return asyncio.run(review_cli.show(settings, args.limit))
@@ -113,15 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return asyncio.run(chat(settings, content, BANNER if command == "run" else None))
 
 
-def loader(settings: Settings) -> functools.partial[Content]:
-    """What /recharger and SIGHUP call: load and validate the content from its directories."""
-    return functools.partial(load_content, settings.knowledge_dir, settings.flows_dir)
-
-
 def check(knowledge_dir: Path, flows_dir: Path) -> int:
     """Validate all content; print `file:line: reason` per problem."""
     try:
-        content = load_content(knowledge_dir, flows_dir)
+        content = app.load(knowledge_dir, flows_dir)
     except InvalidContent as exc:
         for error in exc.errors:
             print(error)
@@ -135,11 +132,17 @@ def check(knowledge_dir: Path, flows_dir: Path) -> int:
 
 
 async def chat(settings: Settings, content: Content, banner: str | None) -> int:
+    """The terminal channel, with the app's services (purge, reload on SIGHUP)."""
     store = await Store.open(settings.database)
     try:
-        assistant = Assistant(content, store, admins=settings.admin_ids,
-                              loader=loader(settings))
-        await console.run(assistant, sys.stdin, sys.stdout, Path("exports"), banner)
+        assistant = app.assistant_for(settings, content, store)
+        services = app.services_for(settings, assistant)
+        services.reload_on_sighup = True
+        await services.start()
+        try:
+            await console.run(assistant, sys.stdin, sys.stdout, Path("exports"), banner)
+        finally:
+            await services.stop()
     finally:
         await store.close()
     return 0
@@ -148,14 +151,15 @@ async def chat(settings: Settings, content: Content, banner: str | None) -> int:
 async def ask(settings: Settings, content: Content, question: str, *, as_json: bool) -> int:
     store = await Store.open(settings.database)
     try:
-        assistant = Assistant(content, store)
+        assistant = app.assistant_for(settings, content, store)
+        faq = assistant.feature(FaqFeature)
         questions = sys.stdin if question == "-" else [question]
         for line in questions:
             line = line.rstrip("\n")
-            answers = assistant.reply(line)   # each line on its own: no context between lines
+            answers = faq.reply(line)   # each line on its own: no context between lines
             for answer in answers:
                 if answer.kind in ("suggest", "fallback") and line.strip():
-                    await assistant.record(console.CONSOLE, answer.question or line, answer)
+                    await faq.record(console.CONSOLE, answer.question or line, answer)
             if as_json:
                 fields = answer_fields(line, answers[0])
                 if len(answers) > 1:

@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.content.loader import Content, load_content
+from bot import app
+from bot.app import build_assistant
+from bot.assistant import Assistant
+from bot.content.loader import Content
 from bot.core.config import ROOT
-from bot.engine import Assistant, Conversation, Incoming, Outgoing
+from bot.core.replies import Conversation, Incoming, Outgoing
+from bot.faq.feature import FaqFeature
 from bot.storage.store import Store
 
 KNOWLEDGE = ROOT / "knowledge"
@@ -22,7 +26,7 @@ FIXED_NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
 @pytest.fixture(scope="session")
 def content() -> Content:
     """The repository's real content, loaded once."""
-    return load_content(KNOWLEDGE, FLOWS)
+    return app.load(KNOWLEDGE, FLOWS)
 
 
 async def temporary_store(tmp_path: Path) -> AsyncIterator[Store]:
@@ -38,7 +42,13 @@ store = pytest_asyncio.fixture(temporary_store, name="store")
 
 @pytest_asyncio.fixture
 async def assistant(content: Content, store: Store) -> Assistant:
-    return Assistant(content, store, clock=lambda: FIXED_NOW)
+    return build_assistant(content, store, clock=lambda: FIXED_NOW)
+
+
+@pytest.fixture
+def faq(assistant: Assistant) -> FaqFeature:
+    """The assistant's FAQ feature: its answers without a conversation."""
+    return assistant.feature(FaqFeature)
 
 
 def spaced(text: str) -> str:

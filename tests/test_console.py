@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.assistant import Assistant
 from bot.channels.console import Console, plain
 from bot.content.loader import Content
-from bot.engine import Assistant
 
 
 async def test_number_and_label_press_buttons(assistant: Assistant, content: Content,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from bot.app import build_assistant
 from bot.content.loader import Content
 from bot.core import messages
-from bot.engine import Assistant, Incoming
+from bot.core.replies import Incoming
 from bot.faq.matcher import FaqMatcher, Thresholds
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
@@ -54,7 +55,7 @@ async def suggesting_chat(content: Content, store: Store) -> Chat:
         content, matcher=FaqMatcher(content.faq.values(),
                                     Thresholds(answer=101.0, answer_far_ahead=101.0,
                                                margin=0.0, suggest=1.0)))
-    return Chat(Assistant(strict, store, clock=lambda: FIXED_NOW))
+    return Chat(build_assistant(strict, store, clock=lambda: FIXED_NOW))
 
 
 async def test_suggestion_pressed_answers_and_is_recorded(content: Content,

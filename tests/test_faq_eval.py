@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_assistant
 from bot.content.loader import Content
 from bot.core.config import ROOT
-from bot.engine import Assistant
 from bot.faq.evaluation import Case, Outcome, evaluate, load_cases, outcome_of, verdict
+from bot.faq.feature import FaqFeature
 from bot.storage.store import Store
 
 CASES = ROOT / "tests" / "data" / "questions.yaml"
@@ -32,16 +33,16 @@ def test_evaluation_set_is_large_and_varied(content: Content) -> None:
 
 def test_top1_accuracy_and_no_confident_answer_out_of_scope(content: Content,
                                                             store: Store) -> None:
-    assistant = Assistant(content, store)
-    report = evaluate(load_cases(CASES), lambda q: outcome_of(assistant.answer(q)))
+    faq = build_assistant(content, store).feature(FaqFeature)
+    report = evaluate(load_cases(CASES), lambda q: outcome_of(faq.answer(q)))
     misses = "\n".join(f"{q!r}: expected {e}, got {g}" for q, e, g in report.failures)
     assert report.out_of_scope_confident == 0, misses
     assert report.top1_rate >= MIN_TOP1, misses
 
 
 def test_answers_at_once_rarely_wrong_on_the_tuning_set(content: Content, store: Store) -> None:
-    assistant = Assistant(content, store)
-    report = evaluate(load_cases(CASES), lambda q: outcome_of(assistant.answer(q)))
+    faq = build_assistant(content, store).feature(FaqFeature)
+    report = evaluate(load_cases(CASES), lambda q: outcome_of(faq.answer(q)))
     in_scope = report.in_scope()
     assert in_scope.rate("right") >= MIN_ANSWERED_AT_ONCE
     assert in_scope.rate("wrong") <= MAX_WRONG

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from bot.content.loader import load_content
+from bot import app
 from bot.core.config import ROOT
 from bot.core.text import normalize
 from bot.faq.matcher import SHORTLIST, STOPWORDS, Candidate, FaqMatcher, Match, Weights
@@ -70,7 +70,7 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
 @cache
 def matchers() -> list[FaqMatcher]:
     """The real FAQ; with other weights; a small FAQ where every entry appears twice."""
-    content = load_content(ROOT / "knowledge", ROOT / "flows")
+    content = app.load(ROOT / "knowledge", ROOT / "flows")
     entries = list(content.faq.values())
     twice = [dataclasses.replace(e, id=f"{e.id}-{k}") for k in range(2) for e in entries[:12]]
     return [content.matcher,

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Assistant, Conversation, Incoming
+from bot.assistant import Assistant
+from bot.core.replies import Conversation, Incoming
 
 HOSTILE = [
     "", " ", "\x00\x01\x02\x1b[31m", "😀😀😀", "🇫🇷" * 50, "<b>gras</b>",

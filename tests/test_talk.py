@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
+from bot.app import build_assistant
 from bot.content.loader import Content
 from bot.core import messages
-from bot.engine import Assistant
+from bot.faq.feature import FaqFeature
 from bot.privacy import erasure as privacy
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat, spaced
@@ -156,13 +157,13 @@ async def test_a_pick_is_only_read_once_and_not_too_late(content: Content,
     await chat.say(next(iter(content.faq.values())).question)
     clock.later(content.talk.picks.minutes + 1)
     await chat.say("la 2")
-    assert chat.text == chat.assistant.answer("la 2").text
+    assert chat.text == chat.assistant.feature(FaqFeature).answer("la 2").text
 
 
-async def test_la_2_without_suggestions_is_answered_as_a_question(chat: Chat,
-                                                                  store: Store) -> None:
+async def test_la_2_without_suggestions_is_answered_as_a_question(
+        chat: Chat, faq: FaqFeature, store: Store) -> None:
     await chat.say("la 2")
-    expected = chat.assistant.answer("la 2")
+    expected = faq.answer("la 2")
     assert chat.text == expected.text
     recorded = ["la 2"] if expected.kind in ("suggest", "fallback") else []
     assert [r.question for r in await store.unanswered_to_review()] == recorded
@@ -170,19 +171,21 @@ async def test_la_2_without_suggestions_is_answered_as_a_question(chat: Chat,
 
 # --- two questions in one message ---------------------------------------------------------
 
-async def test_two_questions_get_two_answers(chat: Chat, content: Content) -> None:
+async def test_two_questions_get_two_answers(chat: Chat, faq: FaqFeature,
+                                             content: Content) -> None:
     replies = await chat.say("combien pour 2 postes et c'est quoi le CCP1 ?")
     assert len(replies) == 2
     assert "100 000" in spaced(replies[0].text)
-    ccp = chat.assistant.answer("c'est quoi le CCP1 ?")
+    ccp = faq.answer("c'est quoi le CCP1 ?")
     assert ccp.kind == "faq" and ccp.entry_id is not None
     assert content.faq[ccp.entry_id].answer in replies[1].text
 
 
-async def test_questions_separated_by_question_marks(chat: Chat, content: Content) -> None:
+async def test_questions_separated_by_question_marks(chat: Chat, faq: FaqFeature,
+                                                     content: Content) -> None:
     replies = await chat.say("Quelle durée de contrat ? Et qui paie la formation ?")
     assert len(replies) == 2
-    duration = chat.assistant.answer("Quelle durée de contrat ?")
+    duration = faq.answer("Quelle durée de contrat ?")
     assert duration.entry_id is not None
     assert content.faq[duration.entry_id].answer in replies[0].text
 
@@ -221,12 +224,12 @@ async def test_follow_ups_on_a_computation_change_one_slot(chat: Chat) -> None:
 
 
 async def test_a_follow_up_after_an_faq_answer_completes_the_question(
-        chat: Chat, content: Content) -> None:
+        chat: Chat, faq: FaqFeature, content: Content) -> None:
     await chat.say("c'est combien la subvention ?")
-    first = chat.assistant.answer("c'est combien la subvention ?")
+    first = faq.answer("c'est combien la subvention ?")
     assert first.kind == "faq" and first.entry_id in content.faq
     [reply] = await chat.say("et pour une association ?")
-    expected = chat.assistant.answer(f"{content.faq[first.entry_id].question} 1 association")
+    expected = faq.answer(f"{content.faq[first.entry_id].question} 1 association")
     assert expected.kind == "faq" and expected.entry_id != first.entry_id
     assert expected.text in reply.text
 
@@ -244,7 +247,7 @@ async def test_a_question_after_a_computation_is_not_a_follow_up(chat: Chat,
 
 async def test_the_subject_expires(content: Content, store: Store) -> None:
     clock = Clock()
-    chat = Chat(Assistant(content, store, clock=clock))
+    chat = Chat(build_assistant(content, store, clock=clock))
     await chat.say("combien pour 2 postes ?")
     clock.later(content.followups.minutes - 1)
     await chat.say("et en Guyane ?")
@@ -267,7 +270,7 @@ async def test_a_question_not_answered_ends_the_subject(chat: Chat) -> None:
 
 
 async def test_the_subject_is_per_member_of_a_chat(content: Content, store: Store) -> None:
-    assistant = Assistant(content, store, clock=lambda: FIXED_NOW)
+    assistant = build_assistant(content, store, clock=lambda: FIXED_NOW)
     alice, bob = Chat(assistant, -100, 1), Chat(assistant, -100, 2)
     await alice.say("combien pour 2 postes ?")
     await bob.say("et en Guyane ?")
@@ -305,9 +308,9 @@ async def test_oubli_erases_the_remembered_subject(chat: Chat, store: Store) -> 
 
 async def test_the_retention_purges_the_remembered_subject(content: Content,
                                                            store: Store) -> None:
-    old = Chat(Assistant(content, store, clock=lambda: FIXED_NOW - dt.timedelta(days=400)))
+    old = Chat(build_assistant(content, store, clock=lambda: FIXED_NOW - dt.timedelta(days=400)))
     await old.say("combien pour 2 postes ?")
-    recent = Chat(Assistant(content, store, clock=lambda: FIXED_NOW), 2, 2)
+    recent = Chat(build_assistant(content, store, clock=lambda: FIXED_NOW), 2, 2)
     await recent.say("combien pour 2 postes ?")
     counts = await privacy.purge(store.db, FIXED_NOW, days=365)
     assert counts["talk_context"] == 1
@@ -336,13 +339,13 @@ async def test_a_follow_up_never_computes_a_figure_the_sources_lack(chat: Chat) 
     ("attendez deux minutes, j'ai quelqu'un au guichet", "patience"),
     ("désolée pour les fautes, j'écris avec mon téléphone", "excuses"),
 ])
-async def test_small_talk_around_a_statement_is_small_talk(assistant: Assistant, said: str,
+async def test_small_talk_around_a_statement_is_small_talk(faq: FaqFeature, said: str,
                                                            intent: str) -> None:
-    [answer] = assistant.reply(said)
+    [answer] = faq.reply(said)
     assert (answer.kind, answer.intent) == ("smalltalk", intent)
 
 
 async def test_small_talk_never_hides_a_question_asked_without_a_question_mark(
-        assistant: Assistant) -> None:
-    answers = assistant.reply("bonjour, on peut recruter un conseiller en contrat de projet")
+        faq: FaqFeature) -> None:
+    answers = faq.reply("bonjour, on peut recruter un conseiller en contrat de projet")
     assert answers[0].kind != "smalltalk"

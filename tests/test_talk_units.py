@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.loader import Content, load_content
+from bot import app
+from bot.content.loader import Content
 from bot.core.yamlsource import ContentError, InvalidContent
 from bot.faq import followup, talk
 from bot.faq.quick import QuickRequest
@@ -199,5 +200,5 @@ def test_every_problem_is_named_with_its_line(tmp_path: Path) -> None:
 
 def test_the_content_loader_refuses_a_broken_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidContent) as raised:
-        load_content(copy_knowledge(tmp_path, BROKEN), FLOWS)
+        app.load(copy_knowledge(tmp_path, BROKEN), FLOWS)
     assert all(e.file.endswith(FILE) for e in raised.value.errors)

@@ -8,8 +8,8 @@ import pytest
 
 from bot.content.loader import Content
 from bot.core.yamlsource import InvalidContent
-from bot.engine import Assistant
 from bot.faq.entries import load_scope
+from bot.faq.feature import FaqFeature
 from bot.faq.lemmas import lemmatizer
 from bot.faq.talk import question_sentences
 from tests.conftest import Chat
@@ -26,10 +26,10 @@ def test_lemmas_of_accent_free_words() -> None:
 
 
 def test_another_subject_of_the_town_hall_gets_no_confident_answer(
-        assistant: Assistant) -> None:
+        faq: FaqFeature) -> None:
     for question in ("comment recruter une secretaire de mairie",
                      "combien coute un policier municipal pour la commune"):
-        assert assistant.answer(question).kind != "faq", question
+        assert faq.answer(question).kind != "faq", question
 
 
 def test_the_programme_named_keeps_the_question_in_scope(content: Content) -> None:
@@ -40,12 +40,12 @@ def test_the_programme_named_keeps_the_question_in_scope(content: Content) -> No
 
 
 async def test_an_answer_not_matched_word_for_word_names_its_question(
-        chat: Chat, assistant: Assistant, content: Content) -> None:
+        chat: Chat, faq: FaqFeature, content: Content) -> None:
     entry = content.faq["financement-montant-subvention"]
-    exact = assistant.answer(entry.question)
+    exact = faq.answer(entry.question)
     assert exact.kind == "faq" and exact.title is None
-    assert assistant.answer(entry.variants[0].upper() + " ?").title is None
-    loose = assistant.answer("la mairie touche combien de l'etat pr son conseiller numerique")
+    assert faq.answer(entry.variants[0].upper() + " ?").title is None
+    loose = faq.answer("la mairie touche combien de l'etat pr son conseiller numerique")
     assert loose.kind == "faq"
     question = content.faq[loose.entry_id or ""].question
     assert loose.title == question
@@ -62,11 +62,11 @@ def test_scope_file_errors_name_the_line(tmp_path: Path) -> None:
     assert lines == [2, 3]
 
 
-def test_a_context_sentence_does_not_hide_the_question(assistant: Assistant) -> None:
+def test_a_context_sentence_does_not_hide_the_question(faq: FaqFeature) -> None:
     assert question_sentences("Bonjour, je suis maire. Faut-il une délibération ?") == \
         "Faut-il une délibération ?"
     assert question_sentences("faut il une deliberation") == "faut il une deliberation"
-    answer = assistant.answer(
+    answer = faq.answer(
         "Bonjour, je suis maire d'une commune de 1 200 habitants, en zone rurale, loin de tout. "
         "Le conseil municipal doit-il prendre une délibération pour recruter un conseiller "
         "numérique ?")

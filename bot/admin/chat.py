@@ -11,7 +11,7 @@ import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import aiosqlite
 
@@ -20,12 +20,14 @@ from bot.broadcast.store import BroadcastStore, Progress
 from bot.content.loader import Content
 from bot.core import messages
 from bot.core.callbacks import payload_number
+from bot.core.registry import ButtonRoute, Command
+from bot.core.replies import Button, Conversation, Outgoing
 from bot.core.yamlsource import InvalidContent
 from bot.delivery.ratelimit import is_group
 from bot.reminders.store import ts
 
 if TYPE_CHECKING:
-    from bot.engine import Assistant, Conversation, Outgoing
+    from bot.core.host import Host
 
 Loader = Callable[[], Content]
 MAX_ANNOUNCEMENT = 3500     # the frame and Telegram's 4 096 characters leave this much
@@ -70,21 +72,31 @@ def refusal(error: InvalidContent) -> str:
 class AdminChat:
     """What administrators can do from the chat."""
 
-    def __init__(self, assistant: Assistant, broadcasts: BroadcastStore,
-                 loader: Loader | None) -> None:
-        self.assistant = assistant
-        self.broadcasts = broadcasts
+    name: ClassVar[str] = "administration"
+    commands: ClassVar[tuple[Command, ...]] = (
+        Command("stats", "stats", "l'usage des 7 derniers jours", admin=True),
+        Command("diffuser", "broadcast", "envoyer une annonce aux conversations abonnées "
+                "(le texte après la commande ; sans texte : où en est la dernière)",
+                admin=True),
+        Command("recharger", "reload", "relire le contenu (FAQ, paramètres, questionnaires) "
+                "sans redémarrer", admin=True),
+    )
+    buttons: ClassVar[tuple[ButtonRoute, ...]] = (ButtonRoute("d", "button", admin=True),)
+    actions: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, host: Host, broadcasts: BroadcastStore | None = None,
+                 loader: Loader | None = None) -> None:
+        self.host = host
+        self.broadcasts = broadcasts or BroadcastStore(host.store.db)
         self.loader = loader
 
     async def stats(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/stats: usage over the last 7 days."""
-        from bot.engine import Outgoing  # noqa: PLC0415 - the engine imports us
-
-        now = self.assistant.clock()
-        start = stats.window_start(now, self.assistant.zone)
-        store = self.assistant.store
+        now = self.host.clock()
+        start = stats.window_start(now, self.host.zone)
+        store = self.host.store
         found = stats.summarize(await store.events.since(start), now=now,
-                                zone=self.assistant.zone,
+                                zone=self.host.zone,
                                 reminders=await reminder_counts(store.db, start),
                                 subscribers=await self.broadcasts.recipients())
         figures = Outgoing(text=stats.format_stats(found))
@@ -96,8 +108,6 @@ class AdminChat:
     async def broadcast(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/diffuser text: the announcement and its recipients, to confirm; without text, the
         progress of the last one."""
-        from bot.engine import Button, Outgoing  # noqa: PLC0415
-
         if not args:
             progress = await self.broadcasts.progress()
             if progress is None:
@@ -110,7 +120,7 @@ class AdminChat:
         if not count:
             return [Outgoing(text=messages.BROADCAST_NO_RECIPIENT)]
         text = messages.BROADCAST_FRAME.format(text=html.escape(args, quote=False))
-        draft = await self.broadcasts.draft(conversation.user_id, text, self.assistant.clock())
+        draft = await self.broadcasts.draft(conversation.user_id, text, self.host.clock())
         s = plural(count)
         return [Outgoing(
             text=messages.BROADCAST_CONFIRM.format(count=count, s=s, preview=text),
@@ -119,8 +129,6 @@ class AdminChat:
 
     async def button(self, conversation: Conversation, value: str) -> list[Outgoing] | None:
         """A press of /diffuser's confirmation; None if the payload is not one."""
-        from bot.engine import Outgoing  # noqa: PLC0415
-
         draft_text, _, choice = value.partition(":")
         draft = payload_number(draft_text)
         if draft is None or choice not in ("y", "n"):
@@ -130,7 +138,7 @@ class AdminChat:
             done = await self.broadcasts.cancel_draft(draft, author)
             return [Outgoing(text=messages.BROADCAST_CANCELLED if done
                              else messages.BROADCAST_NOT_DRAFT, replace=True)]
-        count = await self.broadcasts.queue(draft, author, self.assistant.clock())
+        count = await self.broadcasts.queue(draft, author, self.host.clock())
         if count is None:
             return [Outgoing(text=messages.BROADCAST_NOT_DRAFT, replace=True)]
         return [Outgoing(text=messages.BROADCAST_QUEUED.format(id=draft, count=count,
@@ -139,15 +147,13 @@ class AdminChat:
 
     async def reload(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/recharger: load and validate the content again; swap it only if it is valid."""
-        from bot.engine import Outgoing  # noqa: PLC0415
-
         if self.loader is None:
             return [Outgoing(text=messages.RELOAD_UNAVAILABLE)]
         try:
             content = await asyncio.to_thread(self.loader)
         except InvalidContent as error:
             return [Outgoing(text=refusal(error))]
-        await self.assistant.reload(content)
+        await self.host.reload(content)
         flows = len(content.flows)
         return [Outgoing(text=messages.RELOAD_DONE.format(
             faq=len(content.faq), flows=flows, s=plural(flows),

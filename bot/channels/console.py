@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 from typing import TextIO
 
+from bot.assistant import Assistant
 from bot.core.callbacks import FlowButton
+from bot.core.replies import Button, Conversation, Incoming, Outgoing
 from bot.core.text import normalize
-from bot.engine import Assistant, Button, Conversation, Incoming, Outgoing
 
 CONSOLE = Conversation(chat_id=0, user_id=0)
 APOLOGY = ("Désolé, un incident technique m'empêche de répondre à ce message. Continuez : "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.core.registry import Declared
 from bot.core.yamlsource import ContentError, InvalidContent, load_yaml
 from bot.dialogue.flows import Flow, load_flows
 from bot.faq import followup, talk
@@ -13,10 +15,6 @@ from bot.faq.matcher import FaqMatcher, Synonyms
 from bot.faq.talk_content import FILE as TALK_FILE
 from bot.faq.talk_content import load_talk
 from bot.programme.params import Parameters, load_parameters
-
-# Commands a menu button may run, besides one per flow (/eligibilite, /simulation…).
-# /rappels is the engine's own (list, cancel, export), even without flows/rappels.yaml.
-COMMANDS_IN_MENU = ("aide", "annuler", "reprendre", "rappels")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,9 +39,11 @@ class Content:
     followups: followup.Rules = field(default_factory=followup.Rules)
 
 
-def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
-                 commands: tuple[str, ...] | None = None) -> Content:
-    """Load and validate all content; raise InvalidContent listing every problem."""
+def load_content(knowledge_dir: Path, flows_dir: Path | None = None, *,
+                 commands: Mapping[str, Declared]) -> Content:
+    """Load and validate all content; raise InvalidContent listing every problem.
+    `commands` are the features' (bot/app.py): no flow may take one of their names, and a
+    menu button may run one of them (not an administrator's) or a flow."""
     errors: list[ContentError] = []
     params = load_parameters(knowledge_dir)
     faq = load_faq(knowledge_dir / "faq", params)
@@ -52,13 +52,15 @@ def load_content(knowledge_dir: Path, flows_dir: Path | None = None,
     flows: dict[str, Flow] = {}
     flow_commands: tuple[str, ...] = ()
     try:
-        flows = load_flows(flows_dir, params)
+        flows = load_flows(flows_dir, params, commands={
+            name: declared.owner for name, declared in commands.items()})
         flow_commands = tuple(flows)
     except InvalidContent as exc:
         errors += exc.errors
         flow_commands = tuple(p.stem for p in sorted(flows_dir.glob("*.yaml"))) \
             if flows_dir else ()
-    known = commands if commands is not None else (*COMMANDS_IN_MENU, *flow_commands)
+    known = (*[name for name, declared in commands.items() if not declared.admin],
+             *flow_commands)
     menu = _load_menu(knowledge_dir / "menu.yaml", faq, known, errors)
     small_talk, followups = load_talk(knowledge_dir / TALK_FILE, errors)
     if errors:

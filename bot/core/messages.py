@@ -7,24 +7,13 @@ WELCOME = (
     "outre-mer ? »), ou choisissez un thème :"
 )
 MENU = "Choisissez un thème, ou écrivez votre question :"
-HELP = (
+HELP_INTRO = (
     "<b>Comment m'utiliser</b>\n"
     "• Posez votre question avec vos mots, même sans accents ni ponctuation.\n"
     "• Pour un montant, précisez le nombre de postes et le territoire : "
     "« combien pour 3 postes en Guadeloupe ? ».\n"
     "• Chaque réponse indique sa source.\n\n"
     "<b>Commandes</b>\n"
-    "/eligibilite : vérifier si votre structure peut accueillir un conseiller\n"
-    "/simulation : simuler le financement et le coût d'un poste\n"
-    "/rappels : être prévenu avant chaque échéance du recrutement\n"
-    "/abonner : recevoir les annonces de l'équipe du programme\n"
-    "/desabonner : ne plus recevoir ces annonces\n"
-    "/oubli : effacer ce que j'ai enregistré vous concernant\n"
-    "/reprendre : revenir à la question en cours\n"
-    "/annuler : abandonner le questionnaire en cours\n"
-    "/menu : les thèmes\n"
-    "/aide : cette aide\n"
-    "/start : recommencer"
 )
 SUGGEST = "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire… ?"
 NONE_OF_THESE = "Aucune de ces questions"
@@ -155,13 +144,7 @@ NOT_SUBSCRIBED = (
 )
 
 # --- Administrators (bot/admin/chat.py) ---
-ADMIN_HELP = (
-    "\n\n<b>Administration</b> (vous seul voyez ceci)\n"
-    "/stats : l'usage des 7 derniers jours\n"
-    "/diffuser texte : envoyer une annonce aux conversations abonnées (sans texte : "
-    "où en est la dernière)\n"
-    "/recharger : relire le contenu (FAQ, paramètres, questionnaires) sans redémarrer"
-)
+ADMIN_HELP_TITLE = "\n\n<b>Administration</b> (vous seul voyez ceci)\n"
 BROADCAST_HOW = (
     "Écrivez l'annonce après la commande, par exemple « /diffuser Le webinaire a lieu "
     "jeudi à 14 h. »"

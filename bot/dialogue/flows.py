@@ -34,8 +34,7 @@ KEYS = {
 # Files a recap may offer: YAML name → document kind (bot/documents/files.py)
 DOCUMENT_NAMES = {"pdf": "pdf", "graphique": "chart", "deliberation": "deliberation"}
 YEARLESS = ("derniere",)  # "12 mars" without a year: the latest 12 March up to today
-FLOW_KEYS = {"id", "version", "titre", "premiere_etape", "etapes"}
-RESERVED_COMMANDS = frozenset({"start", "menu", "aide", "annuler", "reprendre"})
+FLOW_KEYS = {"id", "version", "titre", "aide", "premiere_etape", "etapes"}
 ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:\.([a-z0-9_]+))?\}")
 PARAMS_NAMESPACE = "parametres"
@@ -141,6 +140,7 @@ class Flow:
     steps: dict[str, Step]
     kinds: dict[str, Kind]
     file: str
+    help: str = ""  # its line in /aide and the command menu (« aide »); else the title
 
     def step_at(self, index: int) -> Step | None:
         order = list(self.steps)
@@ -157,8 +157,10 @@ class Flow:
 
 def load_flows(flows_dir: Path | None, params: Parameters,
                rules: Mapping[str, RuleSpec] = REGISTRY,
-               actions: Mapping[str, ActionSpec] = ACTIONS) -> dict[str, Flow]:
-    """Load and validate every flows/*.yaml; raise InvalidContent listing every problem."""
+               actions: Mapping[str, ActionSpec] = ACTIONS, *,
+               commands: Mapping[str, str] | None = None) -> dict[str, Flow]:
+    """Load and validate every flows/*.yaml; raise InvalidContent listing every problem.
+    `commands` (name → the feature that declares it) are names a flow id may not take."""
     if flows_dir is None or not flows_dir.is_dir():
         return {}
     errors: list[ContentError] = []
@@ -169,7 +171,7 @@ def load_flows(flows_dir: Path | None, params: Parameters,
         except InvalidContent as exc:
             errors += exc.errors
             continue
-        flow = _Loader(doc, params, rules, errors, actions).flow()
+        flow = _Loader(doc, params, rules, errors, actions, commands or {}).flow()
         if flow is None:
             continue
         if flow.id in flows:
@@ -187,8 +189,10 @@ class _Loader:
 
     def __init__(self, doc: YamlDoc, params: Parameters, rules: Mapping[str, RuleSpec],
                  errors: list[ContentError],
-                 actions: Mapping[str, ActionSpec] = ACTIONS) -> None:
+                 actions: Mapping[str, ActionSpec] = ACTIONS,
+                 commands: Mapping[str, str] | None = None) -> None:
         self.doc = doc
+        self.commands = commands or {}
         self.params = params
         self.rules = rules
         self.actions = actions
@@ -213,14 +217,17 @@ class _Loader:
         if not isinstance(flow_id, str) or not ID.match(flow_id):
             self.error("« id » manquant ou invalide (minuscules, chiffres et _, 32 caractères "
                        "au plus) : c'est aussi la commande qui lance le questionnaire", "id")
-        elif flow_id in RESERVED_COMMANDS:
-            self.error(f"« id » : /{flow_id} est déjà une commande de l'assistant", "id")
+        elif flow_id in self.commands:
+            self.error(f"« id » : /{flow_id} est déjà une commande "
+                       f"({self.commands[flow_id]}) : choisissez un autre identifiant", "id")
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             self.error("« version » doit être un entier positif (augmentez-la à chaque "
                        "changement des étapes)", "version")
         if not isinstance(data.get("titre"), str) or not data["titre"].strip():
             self.error("« titre » manquant", "titre")
+        if not isinstance(data.get("aide", ""), str):
+            self.error("« aide » : la ligne de la commande dans /aide, un texte", "aide")
         raw_steps = data.get("etapes")
         if not isinstance(raw_steps, list) or not raw_steps:
             self.error("« etapes » doit être une liste non vide", "etapes")
@@ -243,7 +250,8 @@ class _Loader:
         if len(self.errors) > count:
             return None
         return Flow(id=flow_id, version=version, title=data["titre"].strip(), first=first,
-                    steps=steps, kinds=kinds, file=self.doc.file)
+                    steps=steps, kinds=kinds, file=self.doc.file,
+                    help=data.get("aide", "").strip())
 
     # --- steps -------------------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from bot.content.loader import load_content
 from bot.core.config import Settings
 from bot.core.yamlsource import InvalidContent
 from bot.faq.review import Group, add_variants, group_records
@@ -39,8 +39,10 @@ async def show(settings: Settings, limit: int) -> int:
     return 0
 
 
-async def attach(settings: Settings, key: int, entry_id: str) -> int:
-    """Add a group's wordings to an entry's phrasings in its YAML file, then check the content."""
+async def attach(settings: Settings, key: int, entry_id: str,
+                 load: Callable[[], object]) -> int:
+    """Add a group's wordings to an entry's phrasings in its YAML file, then check the content
+    with `load` (the app's content loader: an invalid result is undone)."""
     group = await _group(settings, key)
     if group is None:
         return 1
@@ -51,7 +53,7 @@ async def attach(settings: Settings, key: int, entry_id: str) -> int:
     before = path.read_text(encoding="utf-8")
     added = add_variants(path, entry_id, group.questions)
     try:
-        load_content(settings.knowledge_dir, settings.flows_dir)
+        load()
     except InvalidContent as exc:
         path.write_text(before, encoding="utf-8")
         print("Le contenu serait invalide ; rien n'a été modifié :")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from bot.broadcast.store import BroadcastStore
 from bot.core import messages
 from bot.core.callbacks import payload_number
+from bot.core.registry import ButtonRoute, Command
+from bot.core.replies import Button, Conversation, Outgoing
 from bot.delivery.ratelimit import is_group
 from bot.privacy import erasure as privacy
 
 if TYPE_CHECKING:
-    from bot.engine import Assistant, Conversation, Outgoing
+    from bot.core.host import Host
 
 
 def erased_summary(counts: dict[str, int]) -> str | None:
@@ -30,14 +32,21 @@ def erased_summary(counts: dict[str, int]) -> str | None:
 class PrivacyChat:
     """The user's control over what is kept: erase it, opt in or out of announcements."""
 
-    def __init__(self, assistant: Assistant, broadcasts: BroadcastStore) -> None:
-        self.assistant = assistant
-        self.broadcasts = broadcasts
+    name: ClassVar[str] = "confidentialité"
+    commands: ClassVar[tuple[Command, ...]] = (
+        Command("abonner", "subscribe", "recevoir les annonces de l'équipe du programme"),
+        Command("desabonner", "unsubscribe", "ne plus recevoir ces annonces"),
+        Command("oubli", "forget", "effacer ce que j'ai enregistré vous concernant"),
+    )
+    buttons: ClassVar[tuple[ButtonRoute, ...]] = (ButtonRoute("o", "button"),)
+    actions: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, host: Host, broadcasts: BroadcastStore | None = None) -> None:
+        self.host = host
+        self.broadcasts = broadcasts or BroadcastStore(host.store.db)
 
     async def forget(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/oubli: what would be erased, with "Oui, tout effacer" / "Non"."""
-        from bot.engine import Button, Outgoing  # noqa: PLC0415 - the engine imports us
-
         seq = await self._seq(conversation)
         text = messages.FORGET_ASK_GROUP if is_group(conversation.chat_id) \
             else messages.FORGET_ASK
@@ -46,15 +55,13 @@ class PrivacyChat:
 
     async def button(self, conversation: Conversation, value: str) -> list[Outgoing] | None:
         """A press of /oubli's buttons (bound to the conversation's turn); None if stale."""
-        from bot.engine import Outgoing  # noqa: PLC0415
-
         choice, _, seq = value.partition(":")
         if choice not in ("y", "n") or \
                 payload_number(seq) != await self._seq(conversation):
             return None
         if choice == "n":
             return [Outgoing(text=messages.FORGET_KEPT, replace=True)]
-        store = self.assistant.store
+        store = self.host.store
         await store.events.flush()   # the chat's events still in memory are erased too
         counts = await privacy.erase(store.db, conversation.chat_id, conversation.user_id)
         what = erased_summary(counts)
@@ -66,19 +73,15 @@ class PrivacyChat:
 
     async def subscribe(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/abonner: this chat receives the announcements."""
-        from bot.engine import Outgoing  # noqa: PLC0415
-
-        done = await self.broadcasts.subscribe(conversation.chat_id, self.assistant.clock())
+        done = await self.broadcasts.subscribe(conversation.chat_id, self.host.clock())
         return [Outgoing(text=messages.SUBSCRIBED if done else messages.ALREADY_SUBSCRIBED)]
 
     async def unsubscribe(self, conversation: Conversation, args: str) -> list[Outgoing]:
         """/desabonner: this chat no longer receives them."""
-        from bot.engine import Outgoing  # noqa: PLC0415
-
         done = await self.broadcasts.unsubscribe(conversation.chat_id)
         return [Outgoing(text=messages.UNSUBSCRIBED if done else messages.NOT_SUBSCRIBED)]
 
     async def _seq(self, conversation: Conversation) -> int:
-        row = await self.assistant.store.conversation(conversation.chat_id,
+        row = await self.host.store.conversation(conversation.chat_id,
                                                       conversation.user_id)
         return row.seq if row else 0

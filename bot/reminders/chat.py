@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.core import formatting, messages
 from bot.core.callbacks import checked, payload_number
+from bot.core.registry import ButtonRoute, Command
+from bot.core.replies import MAX_MESSAGE_LENGTH, Attachment, Button, Conversation, Outgoing
+from bot.dialogue.refine import territory_prefill
 from bot.programme.deadlines import MILESTONES, RULES, deadlines_for
 from bot.programme.flowrules import milestone_of, territory_of
 from bot.programme.reminder_policy import clock_time, plan, policy_for
@@ -24,7 +27,7 @@ from bot.reminders.store import ReminderStore, describe_pending
 
 if TYPE_CHECKING:
     from bot.content.loader import Content
-    from bot.engine import Assistant, Conversation, Outgoing
+    from bot.core.host import Host
 
 FLOW = "rappels"
 MAX_CANCEL_BUTTONS = 20
@@ -37,11 +40,19 @@ def plural(count: int, word: str) -> str:
 
 
 class ReminderChat:
-    """The reminders part of the assistant; uses the engine's content, clock and replies."""
+    """/rappels, its "r:…" buttons and the flow's `programmer_rappels` action."""
 
-    def __init__(self, assistant: Assistant, reminders: ReminderStore) -> None:
-        self.assistant = assistant
-        self.reminders = reminders
+    name: ClassVar[str] = "rappels"
+    commands: ClassVar[tuple[Command, ...]] = (
+        Command("rappels", "command", "être prévenu avant chaque échéance du recrutement"),)
+    buttons: ClassVar[tuple[ButtonRoute, ...]] = (ButtonRoute("r", "button"),)
+    actions: ClassVar[dict[str, str]] = {"programmer_rappels": "schedule"}
+    drives_flows: ClassVar[tuple[str, ...]] = (FLOW,)
+
+    def __init__(self, host: Host, reminders: ReminderStore | None = None) -> None:
+        """`reminders` defaults to the store's own connection (see README, « Rappels »)."""
+        self.host = host
+        self.reminders = reminders or ReminderStore(host.store.db)
 
     # --- entry points -----------------------------------------------------------------
 
@@ -73,25 +84,19 @@ class ReminderChat:
             note = RESET_NONE if not count else \
                 f"C'est fait : {plural(count, 'rappel')} annulé{'s' if count > 1 else ''}."
             return [await self.home(conversation, note)]
-        return [self.assistant.menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
+        return [self.host.menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
 
     async def new(self, conversation: Conversation) -> list[Outgoing]:
         """Start the flow, with the territory the chat already gave (asked once per chat)."""
-        from bot.engine import territory_prefill  # noqa: PLC0415
         known = await self.reminders.known_territory(conversation.chat_id)
         prefill = territory_prefill(self.content.flows[FLOW], known,
                                     self.content.params.territories) if known else {}
-        return await self.assistant.start_flow(conversation, FLOW, prefill)
+        return await self.host.start_flow(conversation, FLOW, prefill)
 
     # --- screens ------------------------------------------------------------------------
 
     async def home(self, conversation: Conversation, note: str | None = None) -> Outgoing:
         """The pending reminders and the stored milestones, with the actions."""
-        from bot.engine import (  # noqa: PLC0415 - the engine imports this module
-            MAX_MESSAGE_LENGTH,
-            Button,
-            Outgoing,
-        )
         chat = conversation.chat_id
         pending = await self.reminders.pending(chat)
         milestones = await self.reminders.milestones(chat)
@@ -120,7 +125,6 @@ class ReminderChat:
 
     async def choose(self, conversation: Conversation) -> Outgoing:
         """One button per pending reminder (the first ones), to cancel it."""
-        from bot.engine import Button, Outgoing  # noqa: PLC0415
         pending = await self.reminders.pending(conversation.chat_id)
         if not pending:
             return await self.home(conversation)
@@ -151,7 +155,6 @@ class ReminderChat:
 
     async def ask_cancel_all(self, conversation: Conversation) -> Outgoing:
         """Confirm before cancelling every reminder."""
-        from bot.engine import Button, Outgoing  # noqa: PLC0415
         count = len(await self.reminders.pending(conversation.chat_id))
         if not count:
             return await self.home(conversation, RESET_NONE)
@@ -162,7 +165,6 @@ class ReminderChat:
 
     async def export(self, conversation: Conversation) -> Outgoing:
         """The deadlines of the chat's milestones as an .ics file."""
-        from bot.engine import Attachment, Button, Outgoing  # noqa: PLC0415
         chat = conversation.chat_id
         milestones = await self.reminders.milestones(chat)
         if not milestones:
@@ -183,7 +185,6 @@ class ReminderChat:
     async def schedule(self, conversation: Conversation,
                        values: Mapping[str, Any]) -> list[Outgoing]:
         """Record the confirmed milestone and its reminders (planned again, now)."""
-        from bot.engine import Button, Outgoing  # noqa: PLC0415
         params = self.content.params
         territory = territory_of(params, values)
         milestone = milestone_of(values)
@@ -214,14 +215,27 @@ class ReminderChat:
             (Button("Mes rappels", "r:l"), Button("Exporter (.ics)", "r:i")),
             (Button(messages.MENU_BUTTON, "m"),)))]
 
+    async def remember_territory(self, conversation: Conversation,
+                                 answers: Mapping[str, object]) -> None:
+        """A territory answered in any flow becomes the chat's (for /rappels' time zone)."""
+        if "territoire" not in answers:
+            return
+        try:
+            territory = territory_of(self.content.params, answers)
+        except ValueError:  # "autre" not answered yet
+            return
+        chat = conversation.chat_id
+        if await self.reminders.known_territory(chat) != territory.id:
+            await self.reminders.remember_territory(chat, territory.id, self.clock())
+
     # --- helpers --------------------------------------------------------------------------
 
     @property
     def content(self) -> Content:
-        return self.assistant.content
+        return self.host.content
 
     def clock(self) -> dt.datetime:
-        return self.assistant.clock()
+        return self.host.clock()
 
 
 RESET_NONE = "Aucun rappel n'était programmé."

@@ -71,7 +71,7 @@ def test_chart_draws_the_three_series_in_their_colours(params: Parameters) -> No
 def test_importing_the_documents_does_not_load_the_heavy_libraries() -> None:
     """The bot starts (and answers the FAQ) without matplotlib, reportlab or python-docx."""
     code = ("import sys, bot.documents, bot.documents.chart, bot.documents.pdf, "
-            "bot.documents.deliberation, bot.documents.files, bot.engine\n"
+            "bot.documents.deliberation, bot.documents.files, bot.app\n"
             "heavy = {'matplotlib', 'reportlab', 'docx'}\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

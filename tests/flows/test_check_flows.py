@@ -231,3 +231,21 @@ def test_a_rule_that_rejects_on_an_unguarded_uncertain_answer_is_refused(content
         if line.strip() == "regle: eligibilite")
     assert any(e.line == regle and "delai_selection_jours" in e.message
                for e in caught.value.errors), caught.value.errors
+
+
+@pytest.mark.parametrize(("flow_id", "owner"), [("oubli", "confidentialité"),
+                                                ("stats", "administration"),
+                                                ("aide", "assistant"),
+                                                ("annuler", "questionnaires")])
+def test_a_flow_id_that_is_already_a_command_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], flow_id: str, owner: str) -> None:
+    """/oubli would run the privacy prompt, /stats would be hidden from administrators."""
+    assert_refused(tmp_path, capsys, VALID.replace("id: essai", f"id: {flow_id}"),
+                   f"id: {flow_id}", f"/{flow_id} est déjà une commande ({owner})")
+
+
+def test_the_reminders_flow_keeps_its_name(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """/rappels starts flows/rappels.yaml itself: that flow id is not a collision."""
+    assert check(KNOWLEDGE, write(tmp_path, VALID)) == 0
+    assert (tmp_path / "flows" / "rappels.yaml").exists()

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import Content, load_content
+from bot import app
+from bot.app import build_assistant
+from bot.content.loader import Content
 from bot.core.callbacks import (
     MAX_CALLBACK_BYTES,
     FlowButton,
@@ -19,8 +21,9 @@ from bot.core.callbacks import (
     RefineButton,
     checked,
 )
+from bot.core.replies import Conversation, Incoming, split_text
 from bot.dialogue import turns as dialog
-from bot.engine import Assistant, Conversation, Incoming, looks_like_question, split_text
+from bot.faq.answering import looks_like_question
 from bot.programme.flowrules import RuleEnv
 from bot.storage.store import ConversationRow, Store
 from tests.conftest import FIXED_NOW, FLOWS, KNOWLEDGE, Chat
@@ -106,12 +109,12 @@ async def test_user_text_is_never_echoed_as_html(chat: Chat) -> None:
 
 async def test_a_changed_flow_version_is_announced_and_can_continue(
         content: Content, store: Store) -> None:
-    first = Chat(Assistant(content, store, clock=lambda: FIXED_NOW))
+    first = Chat(build_assistant(content, store, clock=lambda: FIXED_NOW))
     await first.say("/simulation")
     await first.say("2")
     flows = dict(content.flows)
     flows["simulation"] = dataclasses.replace(flows["simulation"], version=99)
-    updated = Chat(Assistant(dataclasses.replace(content, flows=flows), store,
+    updated = Chat(build_assistant(dataclasses.replace(content, flows=flows), store,
                              clock=lambda: FIXED_NOW))
     await updated.say("3")
     assert "a été mis à jour depuis votre dernière visite" in updated.text
@@ -128,7 +131,7 @@ async def test_a_removed_step_can_only_restart(content: Content, store: Store) -
     await store.save_conversation(1, 1, ConversationRow(
         seq=7, flow_id="simulation", flow_version=0, step="etape_supprimee",
         answers={"postes": 2}), FIXED_NOW)
-    chat = Chat(Assistant(content, store, clock=lambda: FIXED_NOW))
+    chat = Chat(build_assistant(content, store, clock=lambda: FIXED_NOW))
     await chat.say("/reprendre")
     assert "La question où vous en étiez n'existe plus" in chat.text
     assert chat.labels == ["↻ Recommencer", "✖ Annuler"]
@@ -139,7 +142,7 @@ async def test_a_removed_step_can_only_restart(content: Content, store: Store) -
 async def test_a_removed_flow_is_said_politely(content: Content, store: Store) -> None:
     await store.save_conversation(1, 1, ConversationRow(
         seq=3, flow_id="disparu", flow_version=1, step="x"), FIXED_NOW)
-    chat = Chat(Assistant(content, store, clock=lambda: FIXED_NOW))
+    chat = Chat(build_assistant(content, store, clock=lambda: FIXED_NOW))
     await chat.say("bonjour")
     assert "n'existe plus" in chat.text
     row = await store.conversation(1, 1)
@@ -148,7 +151,7 @@ async def test_a_removed_flow_is_said_politely(content: Content, store: Store) -
 
 async def test_two_users_of_one_chat_have_their_own_flows(content: Content,
                                                           store: Store) -> None:
-    assistant = Assistant(content, store, clock=lambda: FIXED_NOW)
+    assistant = build_assistant(content, store, clock=lambda: FIXED_NOW)
     alice, bob = Chat(assistant, 5, 1), Chat(assistant, 5, 2)
     await alice.say("/simulation")
     await bob.say("/eligibilite")
@@ -214,7 +217,7 @@ def test_menu_can_offer_the_flows(tmp_path: Path) -> None:
         menu.write("- libelle: Vérifier l'éligibilité\n  commande: eligibilite\n"
                    "- libelle: Simuler le financement\n  commande: simulation\n"
                    "- libelle: Annuler\n  commande: annuler\n")
-    loaded = load_content(copy, FLOWS)
+    loaded = app.load(copy, FLOWS)
     assert [i.command for i in loaded.menu[-3:]] == ["eligibilite", "simulation", "annuler"]
 
 
@@ -242,7 +245,7 @@ async def test_editing_from_the_recap_gives_the_same_result_as_answering_directl
     async def recap(answers: list[str], edits: list[tuple[str, str]]) -> str:
         store = await Store.open(tmp_path / f"{len(edits)}.sqlite3")
         try:
-            chat = Chat(Assistant(content, store, clock=lambda: FIXED_NOW))
+            chat = Chat(build_assistant(content, store, clock=lambda: FIXED_NOW))
             await chat.say("/simulation")
             for answer in answers:
                 labels = [b for b in chat.labels if b == answer]
@@ -281,7 +284,7 @@ async def test_a_state_that_cannot_be_replayed_is_reset_politely(
         seq=9, flow_id="simulation", flow_version=content.flows["simulation"].version,
         step="duree", answers={"postes": 2, "territoire": "metropole", "structure": "public",
                                "convention": "ami_2020", "debut": "pas une date"}), FIXED_NOW)
-    assistant = Assistant(content, store, clock=lambda: FIXED_NOW)
+    assistant = build_assistant(content, store, clock=lambda: FIXED_NOW)
     replies = await assistant.handle(ME, incoming)
     assert replies[0].text.startswith("Désolé, je n'ai pas pu reprendre votre questionnaire")
     assert "cannot be replayed" in caplog.text

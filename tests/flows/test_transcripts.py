@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.app import build_assistant
 from bot.channels.console import plain
 from bot.content.loader import Content
 from bot.dialogue import turns as dialog
-from bot.engine import Assistant
 from bot.programme.flowrules import RuleEnv
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
@@ -40,7 +40,7 @@ async def play(path: Path, content: Content, database: Path, coverage: Coverage)
     now = dt.datetime.fromisoformat(script["now"]) if "now" in script else FIXED_NOW
     store = await Store.open(database)
     try:
-        chat = Chat(Assistant(content, store, clock=lambda: now))
+        chat = Chat(build_assistant(content, store, clock=lambda: now))
         for number, turn in enumerate(script["turns"], start=1):
             where = f"{path.name}, tour {number} ({turn.get('say') or turn.get('press')!r})"
             if "say" in turn:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.assistant import Assistant
 from bot.channels.console import Console
-from bot.engine import Assistant
 from tests.conftest import Chat, spaced
 from tests.flows.test_check_flows import VALID, assert_refused
 from tests.hardening.test_bounds import to_step

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Incoming
+from bot.core.replies import Incoming
 from bot.programme import values
 from bot.programme.values import InvalidValue
 from tests.conftest import Chat

@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.engine import Assistant, Conversation, Incoming
+from bot.assistant import Assistant
+from bot.core.replies import Conversation, Incoming
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.assistant import Assistant
 from bot.broadcast.store import BroadcastStore
-from bot.engine import Assistant, Conversation
+from bot.core.replies import Conversation
 from bot.programme.deadlines import Milestone
 from bot.reminders.store import ReminderStore
 from tests.reminders.helpers import fake_reminders

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from bot import app
+from bot.app import build_assistant
+from bot.assistant import Assistant
 from bot.broadcast.store import BroadcastStore
-from bot.content.loader import Content, load_content
+from bot.content.loader import Content
 from bot.core.config import Settings
-from bot.engine import Assistant, Conversation, Incoming
+from bot.core.replies import Conversation, Incoming
 from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
@@ -25,7 +28,7 @@ ADMIN_COMMANDS = ("/stats", "/diffuser", "/diffuser Bonjour à tous", "/recharge
 
 @pytest.fixture
 def admin_assistant(content: Content, store: Store) -> Assistant:
-    return Assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}))
+    return build_assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}))
 
 
 @pytest.mark.parametrize("command", ADMIN_COMMANDS)
@@ -62,7 +65,8 @@ async def test_admins_see_their_commands_in_help(admin_assistant: Assistant) -> 
     admin = Chat(admin_assistant, ADMIN, ADMIN)
     await admin.say("/aide")
     assert "/stats" in admin.text and "/diffuser" in admin.text and "/recharger" in admin.text
-    assert set(admin_assistant.admin_commands).isdisjoint(admin_assistant.commands)
+    admin_only = {n for n, c in admin_assistant.registry.commands.items() if c.admin}
+    assert admin_only == {"stats", "diffuser", "recharger"}
 
 
 def test_admin_ids_setting() -> None:
@@ -197,8 +201,8 @@ async def test_reload_refuses_invalid_content_and_keeps_the_running_one(
     knowledge, flows = content_dirs
     faq = knowledge / "faq" / "conseiller.yaml"
     faq.write_text(faq.read_text().replace("  reponse: |", "  reponse_: |", 1))
-    assistant = Assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}),
-                          loader=functools.partial(load_content, knowledge, flows))
+    assistant = build_assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}),
+                          loader=functools.partial(app.load, knowledge, flows))
     admin = Chat(assistant, ADMIN, ADMIN)
     await admin.say("/recharger")
     assert admin.text.startswith("Contenu refusé : je garde le contenu actuel.")
@@ -217,8 +221,8 @@ async def test_reload_swaps_the_content_and_the_commands(
     menu = knowledge / "menu.yaml"   # the menu must not start the removed flow any more
     menu.write_text(menu.read_text().replace(
         '- libelle: "Vérifier l\'éligibilité"\n  commande: eligibilite\n', ""))
-    assistant = Assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}),
-                          loader=functools.partial(load_content, knowledge, flows))
+    assistant = build_assistant(content, store, clock=lambda: FIXED_NOW, admins=frozenset({ADMIN}),
+                          loader=functools.partial(app.load, knowledge, flows))
     told: list[Content] = []
 
     async def listener(new: Content) -> None:
@@ -230,7 +234,8 @@ async def test_reload_swaps_the_content_and_the_commands(
     assert admin.text.startswith("Contenu rechargé : ")
     assert "2 questionnaires" in admin.text
     assert told == [assistant.content] and assistant.content is not content
-    assert "eligibilite" not in assistant.commands and "simulation" in assistant.commands
+    assert "eligibilite" not in assistant.registry.commands
+    assert "simulation" in assistant.registry.commands
     await admin.say("Où le conseiller exerce-t-il ses missions ?")
     assert "Près des habitants" in admin.text
     await admin.say("/eligibilite")

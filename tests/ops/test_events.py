@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.app import build_assistant
 from bot.content.loader import Content
-from bot.engine import Assistant
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
 
@@ -58,7 +58,7 @@ async def quick(path: Path) -> AsyncIterator[Store]:
 
 async def test_events_become_rows_shortly_without_any_other_write(
         content: Content, quick: Store, path: Path) -> None:
-    alice = Chat(Assistant(content, quick, clock=lambda: FIXED_NOW), 11, 11)
+    alice = Chat(build_assistant(content, quick, clock=lambda: FIXED_NOW), 11, 11)
     count = counter(path)
     await alice.say(QUESTION)             # an FAQ answer: nothing awaited after the event
     assert count(11) == 0 and quick.events.pending == 1     # no commit per event
@@ -72,7 +72,7 @@ async def test_events_become_rows_shortly_without_any_other_write(
 async def test_closing_the_store_writes_the_pending_events(content: Content,
                                                            path: Path) -> None:
     store = await Store.open(path, events_delay=NEVER)
-    alice = Chat(Assistant(content, store, clock=lambda: FIXED_NOW), 11, 11)
+    alice = Chat(build_assistant(content, store, clock=lambda: FIXED_NOW), 11, 11)
     await alice.say(QUESTION)
     await alice.say(FALLBACK_QUESTION)
     assert counter(path)(11) == 0
@@ -90,7 +90,7 @@ async def test_closing_the_store_writes_the_pending_events(content: Content,
 
 async def test_forget_erases_the_events_still_in_memory(content: Content, path: Path) -> None:
     store = await Store.open(path, events_delay=NEVER)
-    assistant = Assistant(content, store, clock=lambda: FIXED_NOW)
+    assistant = build_assistant(content, store, clock=lambda: FIXED_NOW)
     alice, bob = Chat(assistant, 11, 11), Chat(assistant, 22, 22)
     await alice.say(QUESTION)
     await alice.say(QUESTION)
@@ -106,7 +106,7 @@ async def test_forget_erases_the_events_still_in_memory(content: Content, path: 
 
 async def test_a_failed_write_is_logged_and_its_events_kept(
         content: Content, quick: Store, path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    alice = Chat(Assistant(content, quick, clock=lambda: FIXED_NOW), 11, 11)
+    alice = Chat(build_assistant(content, quick, clock=lambda: FIXED_NOW), 11, 11)
     failed = "écriture des statistiques d'usage échouée"
     await quick.db.execute("ALTER TABLE events RENAME TO events_away")
     await quick.db.commit()

@@ -3,7 +3,7 @@ nobody else's data touched."""
 
 from __future__ import annotations
 
-from bot.engine import Assistant
+from bot.assistant import Assistant
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW, Chat
 from tests.ops.helpers import milestone_for, rows_of, subscribe

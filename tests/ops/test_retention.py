@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.app import build_assistant
 from bot.broadcast.store import BroadcastStore
 from bot.content.loader import Content
 from bot.core.config import Settings
-from bot.engine import Assistant
 from bot.privacy import erasure as privacy
 from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
@@ -26,7 +26,7 @@ RECENT = FIXED_NOW - dt.timedelta(days=10)
 async def activity(content: Content, store: Store, chat_id: int, at: dt.datetime) -> None:
     """A questionnaire left half-way, an unanswered question, reminders (one sent, one
     cancelled, one still to send), an announcement received: all at `at`."""
-    assistant = Assistant(content, store, clock=lambda: at)
+    assistant = build_assistant(content, store, clock=lambda: at)
     chat = Chat(assistant, chat_id, chat_id)
     await chat.say("/simulation")
     await chat.say("quelle est la couleur du ciel sur mars")
@@ -49,7 +49,7 @@ async def test_purge_removes_what_is_older_than_the_retention(content: Content,
                                                               store: Store) -> None:
     await activity(content, store, 1, OLD)
     await activity(content, store, 2, RECENT)
-    assistant = Assistant(content, store, clock=lambda: FIXED_NOW)
+    assistant = build_assistant(content, store, clock=lambda: FIXED_NOW)
     recent_before = await rows_of(assistant, 2)
 
     counts = await privacy.purge(store.db, FIXED_NOW, days=365)

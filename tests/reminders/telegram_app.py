@@ -23,10 +23,12 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Defaults, MessageHandler
 from telegram.ext import filters as tg_filters
 
+from bot.app import build_assistant
+from bot.assistant import Assistant
 from bot.channels.telegram.sweeps import ReminderService, start_reminders
 from bot.content.loader import Content
+from bot.core.replies import Conversation, Incoming, Outgoing
 from bot.delivery.sweep import SweepConfig
-from bot.engine import Assistant, Conversation, Incoming, Outgoing
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.reminders.helpers import FakeClock
@@ -127,7 +129,7 @@ async def running_bot(emu: BotApiEmulator, content: Content, database: Path,
                       now: dt.datetime | None = None) -> AsyncIterator[RunningBot]:
     """Start the bot (engine, polling, sweep) and stop it in order at the end."""
     store = await Store.open(database)
-    assistant = Assistant(content, store, clock=clock)
+    assistant = build_assistant(content, store, clock=clock)
     holder: dict[str, ReminderService] = {}
     app = minimal_application(emu, assistant, holder)
     await app.initialize()

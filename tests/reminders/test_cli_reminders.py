@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.app import build_assistant
 from bot.content.loader import Content
 from bot.core.config import ROOT
-from bot.engine import Assistant
 from bot.storage.store import Store
 from tests.conftest import Chat
 
@@ -28,7 +28,7 @@ async def test_lists_pending_reminders_local_and_utc(content: Content, tmp_path:
     database = tmp_path / "bot.sqlite3"
     store = await Store.open(database)
     try:
-        chat = Chat(Assistant(content, store, clock=lambda: NOW), chat_id=-1001, user_id=5)
+        chat = Chat(build_assistant(content, store, clock=lambda: NOW), chat_id=-1001, user_id=5)
         await chat.say("/rappels")
         await chat.press("Le contrat est signé")
         await chat.say("01/03/2021")

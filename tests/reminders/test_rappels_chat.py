@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from bot.app import build_assistant
+from bot.assistant import Assistant
 from bot.channels.console import plain
 from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES
-from bot.engine import Assistant, Conversation, Incoming
+from bot.core.replies import Conversation, Incoming
+from bot.reminders.chat import ReminderChat
 from bot.reminders.store import parse_ts
 from bot.storage.store import Store
 from tests.conftest import Chat, temporary_store
@@ -46,7 +49,7 @@ database = pytest_asyncio.fixture(temporary_store, name="database")
 
 @pytest.fixture
 def assistant(content: Content, database: Store, clock: FakeClock) -> Assistant:
-    return Assistant(content, database, clock=clock)
+    return build_assistant(content, database, clock=clock)
 
 
 @pytest.fixture
@@ -176,12 +179,12 @@ async def test_list_cancel_one_and_cancel_all(me: Chat, database: Store, assista
     await me.press("Tout annuler")
     assert flat(me.text).startswith("Annuler vos 2 rappels ?")
     await me.press("Non, garder")
-    assert len(await assistant.reminders.pending(7)) == 2
+    assert len(await assistant.feature(ReminderChat).reminders.pending(7)) == 2
     await me.press("Tout annuler")
     await me.press("Oui, tout annuler")
     assert "C'est fait : 2 rappels annulés." in flat(me.text)
     assert "Aucun rappel programmé." in flat(me.text)
-    assert await assistant.reminders.pending(7) == []
+    assert await assistant.feature(ReminderChat).reminders.pending(7) == []
     assert "Annuler un rappel" not in me.labels
 
 
@@ -195,7 +198,7 @@ async def test_a_forged_reminder_id_of_another_chat_does_nothing(
         replies = await assistant.handle(other, Incoming.button(payload))
         assert "Signature" not in flat(replies[0].text)
         assert "formation" not in flat(replies[0].text)
-    assert len(await assistant.reminders.pending(7)) == 3
+    assert len(await assistant.feature(ReminderChat).reminders.pending(7)) == 3
     replies = await assistant.handle(other, Incoming.button(f"r:c:{target}"))
     assert "Ce rappel n'est plus programmé." in flat(replies[0].text)
 

@@ -15,7 +15,7 @@ from telegram.ext import Defaults, ExtBot
 
 from bot.channels.telegram.send import Chats, Target, deliver, typing
 from bot.core.callbacks import PayloadTooLong
-from bot.engine import Attachment, Button, Outgoing
+from bot.core.replies import Attachment, Button, Outgoing
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, Chat, tiny_png
 from tests.conftest import FIXED_NOW

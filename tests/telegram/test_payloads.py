@@ -10,9 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.app import build_assistant
+from bot.assistant import Assistant
 from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES, FlowButton
-from bot.engine import Assistant, Conversation, Incoming, Outgoing
+from bot.core.replies import Conversation, Incoming, Outgoing
 from bot.storage.store import Store
 from tests.conftest import FIXED_NOW
 
@@ -82,9 +84,10 @@ class Walker:
 async def test_every_reachable_button_fits_in_64_bytes(content: Content, tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "walk.sqlite3")
     try:
-        walker = Walker(Assistant(content, store, clock=lambda: FIXED_NOW))
+        walker = Walker(build_assistant(content, store, clock=lambda: FIXED_NOW))
         questions = [q["q"] for q in yaml.safe_load(QUESTIONS.read_text())["questions"]]
-        starts: list[Path_] = [(Incoming.text(f"/{name}"),) for name in walker.assistant.commands]
+        starts: list[Path_] = [(Incoming.text(f"/{name}"),)
+                               for name in walker.assistant.registry.commands]
         starts += [(Incoming.text(q),) for q in questions]
         starts += [(Incoming.button(f"f:{entry}"),) for entry in content.faq]  # every answer
         starts += [(Incoming.text("quelque chose sans rapport"),)]

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.app import build_assistant
 from bot.channels.console import plain
 from bot.channels.telegram.channel import command_list
 from bot.content.loader import Content
 from bot.core import messages
-from bot.engine import Assistant
+from bot.faq.feature import FaqFeature
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person, spaced
@@ -31,8 +32,8 @@ async def test_start_shows_the_menu_and_commands_are_registered_in_french(
     assert registered == command_list(engine)
     names = [name for name, _ in registered]
     assert {"start", "aide", "menu", "simulation", "eligibilite", "annuler"} <= set(names)
-    documented = set(re.findall(r"^/(\w+) : ", messages.HELP, re.MULTILINE))
-    assert set(names) == (documented | set(content.flows)) & set(engine.commands)
+    documented = re.findall(r"^/(\w+) : ", engine.help_text(admin=False), re.MULTILINE)
+    assert names == documented
     descriptions = dict(registered)
     assert descriptions["simulation"].startswith("Simuler le financement")
     assert descriptions["annuler"] == "Abandonner le questionnaire en cours"
@@ -57,7 +58,7 @@ async def test_start_shows_the_menu_and_commands_are_registered_in_french(
 async def test_free_question_suggestion_and_none_of_these(
         app: App, emu: BotApiEmulator, content: Content, store: Store,
         person: Callable[..., Person]) -> None:
-    engine = Assistant(content, store)
+    engine = build_assistant(content, store).feature(FaqFeature)
     alice = person(11, "Alice")
 
     question = content.faq["formation-duree"].question

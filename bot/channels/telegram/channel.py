@@ -16,10 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import functools
 import logging
 import re
-import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +46,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot import app
+from bot.app import Services
+from bot.assistant import Assistant
 from bot.channels.telegram import redaction as telegram_logging
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.http import AiohttpRequest
@@ -62,13 +63,12 @@ from bot.channels.telegram.sweeps import (
 )
 from bot.channels.telegram.text import excerpt, mentions, strip_mention
 from bot.channels.telegram.updates import TolerantBot
-from bot.content.loader import Content, load_content
-from bot.core import logs, messages
+from bot.content.loader import Content
+from bot.core import logs
 from bot.core.callbacks import FlowButton
+from bot.core.clock import utc_now
 from bot.core.config import Settings
-from bot.core.yamlsource import InvalidContent
-from bot.engine import Assistant, Conversation, Incoming, Outgoing, utc_now
-from bot.privacy import erasure as privacy
+from bot.core.replies import Conversation, Incoming, Outgoing
 from bot.storage.store import Store
 from bot.storage.transactions import storage_trouble, warn_storage
 
@@ -77,12 +77,6 @@ Context = ContextTypes.DEFAULT_TYPE
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 GONE_STATUSES = ("kicked", "left")  # the bot was blocked (private) or removed (group)
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-HELP_LINE = re.compile(r"^/(\w+) : (.+)$", re.MULTILINE)
-# Shown in the command menu of the administrators' private chats only.
-ADMIN_COMMANDS = [("stats", "Usage des 7 derniers jours"),
-                  ("diffuser", "Envoyer une annonce aux conversations abonnées"),
-                  ("recharger", "Relire le contenu sans redémarrer")]
-PURGE_EVERY = 6 * 3600.0  # seconds between two purges of data past the retention
 COMMANDS_RETRY = 60.0  # seconds before the command menu is registered again, doubled each time
 COMMANDS_RETRY_MAX = 3600.0
 
@@ -95,47 +89,36 @@ NOT_YOUR_BUTTONS = ("Ces boutons répondent à un autre membre du groupe : tapez
                     "avoir les vôtres.")
 
 
-def command_list(assistant: Assistant) -> list[tuple[str, str]]:
-    """The commands for Telegram's menu: the engine's commands that /aide documents, with its
-    words, in its order, then any flow it does not mention, by its title. Commands /aide
-    keeps quiet about (an operator's, say) stay out of the menu."""
-    described = {name: text for name, text in HELP_LINE.findall(messages.HELP)}
-    names = [name for name in described if name in assistant.commands]
-    names += [name for name in assistant.content.flows
-              if name in assistant.commands and name not in described]
-    result = []
-    for name in names:
-        text = described.get(name) or assistant.content.flows[name].title
-        result.append((name, (text[:1].upper() + text[1:])[:256]))
-    return result
+def command_list(assistant: Assistant, *, admin: bool = False) -> list[tuple[str, str]]:
+    """The commands for Telegram's menu: those /aide documents, in its order and words
+    (the administrators' too when `admin`)."""
+    return [(name, (text[:1].upper() + text[1:])[:256])
+            for name, text in assistant.registry.listed(admin=admin)]
 
 
 class TelegramChannel:
     """The handlers of the Application and its start-up and shutdown work."""
 
-    def __init__(self, assistant: Assistant, store: Store, clock: Callable[[], dt.datetime],
-                 reminders_database: Path | None, *, retention_days: int = 365,
-                 loader: Callable[[], Content] | None = None) -> None:
+    def __init__(self, assistant: Assistant, services: Services,
+                 reminders_database: Path | None) -> None:
         self.assistant = assistant
-        self.store = store
-        self.clock = clock
-        self.chats = Chats(store, clock)
+        self.services = services
+        self.store = assistant.store
+        self.clock = assistant.clock
+        self.chats = Chats(self.store, self.clock)
         self.reminders_database = reminders_database
         self.reminders: ReminderService | None = None
         self.broadcasts: BroadcastService | None = None
-        self.retention_days = retention_days
-        self.loader = loader
         self.bot: Any = None
         self.http: tuple[AiohttpRequest, ...] = ()  # the bot's HTTP clients
-        self._tasks: set[asyncio.Task[Any]] = set()
         self.commands_retry = COMMANDS_RETRY  # first wait before registering the menu again
 
     # --- lifecycle ----------------------------------------------------------------------
 
     async def post_init(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Load the chats that blocked the bot, register the commands in French, start the
-        reminder sweep (its own connection and Bot: bot/channels/telegram/sweeps.py), purge
-        the data past the retention."""
+        reminder sweep (its own connection and Bot: bot/channels/telegram/sweeps.py), then
+        the app's services (the retention purge first, bot/app.py)."""
         await self.chats.load()
         self.bot = application.bot
         await self._register_commands()
@@ -146,15 +129,15 @@ class TelegramChannel:
             self.broadcasts = await start_broadcasts(
                 application, self.reminders_database, clock=self.clock,
                 limiter=self.reminders.sweeper.limiter)
-        await self._purge()  # before the first update: nothing else writes meanwhile
-        self._spawn(self._purge_forever(), "purge")
+        await self.services.start()
         logger.info("Assistant prêt sur Telegram : @%s", application.bot.username)
 
     async def register_commands(self) -> None:
         """The command menu in French: everyone's, and the administrators' in their chats."""
         public = [BotCommand(name, text) for name, text in command_list(self.assistant)]
         await self.bot.set_my_commands(public)
-        admin = public + [BotCommand(name, text) for name, text in ADMIN_COMMANDS]
+        admin = [BotCommand(name, text)
+                 for name, text in command_list(self.assistant, admin=True)]
         for admin_id in sorted(self.assistant.admins):
             try:
                 await self.bot.set_my_commands(admin, scope=BotCommandScopeChat(admin_id))
@@ -165,8 +148,8 @@ class TelegramChannel:
         """Register the menu now, or keep trying in the background (one task at a time)."""
         if await self._try_register_commands():
             return
-        if not any(task.get_name() == "menu des commandes" for task in self._tasks):
-            self._spawn(self._register_commands_later(), "menu des commandes")
+        if not self.services.running("menu des commandes"):
+            self.services.spawn(self._register_commands_later(), "menu des commandes")
 
     async def _try_register_commands(self) -> bool:
         """Register the menu; a refusal or a failure is logged (the menu is cosmetic: the
@@ -193,52 +176,11 @@ class TelegramChannel:
         """New content: its flows may add or remove commands."""
         await self._register_commands()
 
-    def request_reload(self) -> None:
-        """SIGHUP: reload the content in the background (refused if invalid)."""
-        self._spawn(self.reload_from_disk(), "rechargement")
-
-    async def reload_from_disk(self) -> bool:
-        """Load and validate the content; swap it if valid, else log every problem."""
-        if self.loader is None:
-            return False
-        try:
-            content = await asyncio.to_thread(self.loader)
-        except InvalidContent as exc:
-            logger.error("Contenu refusé, le contenu actuel reste en service (%s problème(s))"
-                         " :\n%s", len(exc.errors), "\n".join(str(e) for e in exc.errors))
-            return False
-        await self.assistant.reload(content)
-        return True
-
-    async def _purge(self) -> None:
-        """Delete what is older than the retention."""
-        try:
-            counts = await privacy.purge(self.store.db, self.clock(), self.retention_days)
-        except Exception:
-            logger.exception("Échec de la purge des données anciennes")
-            return
-        if any(counts.values()):
-            logger.info("Données de plus de %s jours effacées : %s", self.retention_days,
-                        {table: n for table, n in counts.items() if n})
-
-    async def _purge_forever(self) -> None:
-        """Purge again every few hours."""
-        while True:
-            await asyncio.sleep(PURGE_EVERY)
-            await self._purge()
-
-    def _spawn(self, coroutine: Any, name: str) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def post_shutdown(self,
                             application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Stop the reminder sweep (sends in flight are finished), close the database (every
         update in hand has been handled by then)."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.services.stop()
         if self.broadcasts is not None:
             await self.broadcasts.stop()
             self.broadcasts = None
@@ -422,12 +364,9 @@ def build_application(settings: Settings, content: Content, store: Store, *,
     """
     if not settings.telegram_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is required")
-    loader = functools.partial(load_content, settings.knowledge_dir, settings.flows_dir)
-    assistant = Assistant(content, store, clock=clock, timezone=settings.timezone,
-                          admins=settings.admin_ids, loader=loader)
-    channel = TelegramChannel(assistant, store, clock,
-                              settings.database if reminders else None,
-                              retention_days=settings.retention_days, loader=loader)
+    assistant = app.assistant_for(settings, content, store, clock=clock)
+    channel = TelegramChannel(assistant, app.services_for(settings, assistant),
+                              settings.database if reminders else None)
     channel.http = (AiohttpRequest(connection_pool_size=concurrency),
                     AiohttpRequest(connection_pool_size=1))
     bot = TolerantBot(
@@ -510,8 +449,7 @@ def run(settings: Settings, content: Content, *, webhook: bool = False,
     asyncio.set_event_loop(loop)  # run_polling/run_webhook use (then close) this loop
     store = loop.run_until_complete(Store.open(settings.database))
     application = build_application(settings, content, store)
-    channel: TelegramChannel = application.bot_data["channel"]
-    loop.add_signal_handler(signal.SIGHUP, channel.request_reload)  # reload the content
+    application.bot_data["channel"].services.reload_on_sighup = True
     try:
         if webhook:
             loop.run_until_complete(telegram_webhook.serve(

@@ -22,7 +22,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from bot.channels.console import plain
 from bot.channels.telegram.text import MAX_TEXT, split_html, utf16_len
 from bot.core.callbacks import checked
-from bot.engine import Button, Outgoing
+from bot.core.replies import Button, Outgoing
 from bot.storage.store import Store
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,128 @@
+"""The package layering of README « Architecture »: no import cycle, dependencies one way."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from bot.core.config import ROOT
+
+PACKAGE = ROOT / "bot"
+FEATURES = ("admin", "broadcast", "content", "delivery", "dialogue", "documents", "faq",
+            "privacy", "programme", "reminders", "storage")
+ABOVE_FEATURES = ("bot.assistant", "bot.app", "bot.channels", "bot.cli", "bot.__main__")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def _type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node but those under `if TYPE_CHECKING:` (never imported at run time)."""
+    for child in ast.iter_child_nodes(tree):
+        if isinstance(child, ast.If) and _type_checking(child):
+            yield from (n for orelse in child.orelse for n in [orelse, *_runtime_nodes(orelse)])
+            continue
+        yield child
+        yield from _runtime_nodes(child)
+
+
+def imports_of(module: str) -> set[str]:
+    """The bot modules `module` imports at run time, at any depth (function bodies too)."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in _runtime_nodes(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name in MODULES}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                if sub in MODULES:
+                    found.add(sub)
+                elif node.module in MODULES:
+                    found.add(node.module)
+    return found - {module}
+
+
+GRAPH = {module: imports_of(module) for module in MODULES}
+
+
+def cycles() -> list[list[str]]:
+    """The import cycles (strongly connected components of more than one module)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in GRAPH[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in sorted(GRAPH):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def under(module: str, *prefixes: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def violations(sources: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(f"{module} → {target}" for module, targets in GRAPH.items()
+                  if under(module, *sources) for target in targets if under(target, *forbidden))
+
+
+def test_the_graph_sees_the_imports() -> None:
+    assert "bot.core.replies" in GRAPH["bot.assistant"]
+    assert "bot.assistant" in GRAPH["bot.app"]
+
+
+def test_no_import_cycle() -> None:
+    assert cycles() == []
+
+
+def test_the_core_imports_only_the_core() -> None:
+    outside = sorted(f"{module} → {target}" for module, targets in GRAPH.items()
+                     if under(module, "bot.core") for target in targets
+                     if not under(target, "bot.core"))
+    assert outside == []
+
+
+def test_features_never_import_the_assistant_the_app_or_a_channel() -> None:
+    assert violations(tuple(f"bot.{name}" for name in FEATURES), ABOVE_FEATURES) == []
+
+
+def test_the_assistant_and_the_app_never_import_a_channel() -> None:
+    assert violations(("bot.assistant", "bot.app"), ("bot.channels", "bot.cli")) == []
+
+
+def test_a_channel_never_imports_another() -> None:
+    assert violations(("bot.channels.telegram",), ("bot.channels.console",)) == []
+    assert violations(("bot.channels.console",), ("bot.channels.telegram",)) == []

@@ -29,8 +29,8 @@ ROOT = HERE.parent
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
 from bot.broadcast.store import BroadcastStore  # noqa: E402
-from bot.reminders.store import ts  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
+from bot.storage.timestamps import ts  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_reminders", HERE / "reminders.py")
 assert _spec is not None and _spec.loader is not None

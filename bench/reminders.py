@@ -45,8 +45,8 @@ ROOT = HERE.parent
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != HERE)]
 
 from bot.delivery.ratelimit import Limits  # noqa: E402
-from bot.reminders.store import ts  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
+from bot.storage.timestamps import ts  # noqa: E402
 
 CAP = Limits().overall / Limits().overall_window
 

@@ -58,11 +58,10 @@ from telegram.ext import (  # noqa: E402
 )
 
 from bot.app import load  # noqa: E402
-from bot.channels.telegram import redaction as telegram_logging  # noqa: E402
 from bot.channels.telegram.channel import ALLOWED_UPDATES, APOLOGY, build_application  # noqa: E402
 from bot.channels.telegram.http import AiohttpRequest  # noqa: E402
 from bot.channels.telegram.limits import RetryingRateLimiter  # noqa: E402
-from bot.core import messages  # noqa: E402
+from bot.core import messages, redaction  # noqa: E402
 from bot.core.config import Settings  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from tests.botapi import BotApiEmulator  # noqa: E402
@@ -80,7 +79,7 @@ CONCURRENCY = 8
 def serve_assistant() -> None:
     """The assistant as `python -m bot run` builds it, flood limits lifted."""
     settings = Settings.from_env()
-    telegram_logging.configure(settings.telegram_token, level=30)
+    redaction.configure(settings.telegram_token, level=30)
     content = load(settings.knowledge_dir, settings.flows_dir)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -16,12 +16,13 @@ from bot.channels import console
 from bot.content.loader import Content
 from bot.core import logs
 from bot.core.config import Settings
+from bot.core.formatting import plain
 from bot.core.yamlsource import InvalidContent
 from bot.faq import review_cli
 from bot.faq.answering import Answer
 from bot.faq.feature import FaqFeature
 from bot.privacy import erasure as privacy
-from bot.reminders.store import format_pending, list_pending, open_readonly
+from bot.reminders.listing import format_pending, list_pending, open_readonly
 from bot.storage.store import Store
 
 BANNER = ("Mode terminal. Pour le bot Telegram, définissez TELEGRAM_BOT_TOKEN "
@@ -167,7 +168,7 @@ async def ask(settings: Settings, content: Content, question: str, *, as_json: b
                 print(json.dumps(fields, ensure_ascii=False), flush=True)
                 continue
             for answer in answers:
-                print(console.plain(answer.said))
+                print(plain(answer.said))
                 for number, (_, suggestion) in enumerate(answer.suggestions, start=1):
                     print(f"[{number}] {suggestion}")
     finally:
@@ -177,7 +178,7 @@ async def ask(settings: Settings, content: Content, question: str, *, as_json: b
 
 def answer_fields(question: str, answer: Answer) -> dict[str, object]:
     """One answer as `ask --json` prints it."""
-    return {"question": question, "kind": answer.kind, "answer": console.plain(answer.said),
+    return {"question": question, "kind": answer.kind, "answer": plain(answer.said),
             "id": answer.entry_id, "score": answer.score,
             "suggestions": [{"id": i, "question": q} for i, q in answer.suggestions],
             "source": answer.source}

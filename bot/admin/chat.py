@@ -1,7 +1,7 @@
 """Administrators' commands: /stats, /diffuser, /recharger (and the buttons of /diffuser).
 
 Only users listed in BOT_ADMIN_IDS reach them; anyone else gets the reply to an unknown
-command (bot/engine.py), so these commands are never revealed.
+command (bot/assistant.py), so these commands are never revealed.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from bot.broadcast.store import BroadcastStore, Progress
 from bot.content.loader import Content
 from bot.core import messages
 from bot.core.callbacks import payload_number
+from bot.core.formatting import plural_s
 from bot.core.registry import ButtonRoute, Command
-from bot.core.replies import Button, Conversation, Outgoing
+from bot.core.replies import Button, Conversation, Outgoing, is_group
 from bot.core.yamlsource import InvalidContent
-from bot.delivery.ratelimit import is_group
-from bot.reminders.store import ts
+from bot.storage.timestamps import ts
 
 if TYPE_CHECKING:
     from bot.core.host import Host
@@ -34,10 +34,6 @@ MAX_ANNOUNCEMENT = 3500     # the frame and Telegram's 4 096 characters leave th
 MAX_ERRORS_SHOWN = 30
 
 
-def plural(n: int, mark: str = "s") -> str:
-    return mark if n > 1 else ""
-
-
 def describe_progress(progress: Progress) -> str:
     """Where an announcement stands: sent / failed / pending (HTML-safe)."""
     sent = progress.count("sent")
@@ -45,27 +41,27 @@ def describe_progress(progress: Progress) -> str:
     pending = progress.count("pending", "sending")
     when = f" ({progress.queued_at:%d/%m/%Y %H:%M} UTC)" if progress.queued_at else ""
     lines = [messages.BROADCAST_PROGRESS.format(
-        id=progress.broadcast_id, when=when, sent=sent, s_sent=plural(sent), failed=failed,
+        id=progress.broadcast_id, when=when, sent=sent, s_sent=plural_s(sent), failed=failed,
         pending=pending, total=progress.total)]
     blocked = progress.count("blocked")
     if blocked:
         lines.append(messages.BROADCAST_DETAILS.format(
-            blocked=blocked, s=plural(blocked), verb="ont" if blocked > 1 else "a") + ".")
+            blocked=blocked, s=plural_s(blocked), verb="ont" if blocked > 1 else "a") + ".")
     uncertain = progress.count("uncertain")
     if uncertain:
         lines.append(messages.BROADCAST_UNCERTAIN.format(uncertain=uncertain,
-                                                         s=plural(uncertain)) + ".")
+                                                         s=plural_s(uncertain)) + ".")
     return "\n".join(lines)
 
 
 def refusal(error: InvalidContent) -> str:
     """Why new content was refused: each problem as file:line: reason (HTML-safe)."""
     count = len(error.errors)
-    lines = [messages.RELOAD_REFUSED.format(count=count, s=plural(count))]
+    lines = [messages.RELOAD_REFUSED.format(count=count, s=plural_s(count))]
     lines += [f"• <code>{html.escape(str(e), quote=False)}</code>"
               for e in error.errors[:MAX_ERRORS_SHOWN]]
     if count > MAX_ERRORS_SHOWN:
-        lines.append(f"… et {count - MAX_ERRORS_SHOWN} autre{plural(count - MAX_ERRORS_SHOWN)}.")
+        lines.append(f"… et {count - MAX_ERRORS_SHOWN} autre{plural_s(count - MAX_ERRORS_SHOWN)}.")
     return "\n".join(lines)
 
 
@@ -121,7 +117,7 @@ class AdminChat:
             return [Outgoing(text=messages.BROADCAST_NO_RECIPIENT)]
         text = messages.BROADCAST_FRAME.format(text=html.escape(args, quote=False))
         draft = await self.broadcasts.draft(conversation.user_id, text, self.host.clock())
-        s = plural(count)
+        s = plural_s(count)
         return [Outgoing(
             text=messages.BROADCAST_CONFIRM.format(count=count, s=s, preview=text),
             buttons=((Button(messages.BROADCAST_SEND.format(count=count, s=s), f"d:{draft}:y"),
@@ -142,7 +138,7 @@ class AdminChat:
         if count is None:
             return [Outgoing(text=messages.BROADCAST_NOT_DRAFT, replace=True)]
         return [Outgoing(text=messages.BROADCAST_QUEUED.format(id=draft, count=count,
-                                                               s=plural(count)),
+                                                               s=plural_s(count)),
                          replace=True)]
 
     async def reload(self, conversation: Conversation, args: str) -> list[Outgoing]:
@@ -156,7 +152,7 @@ class AdminChat:
         await self.host.reload(content)
         flows = len(content.flows)
         return [Outgoing(text=messages.RELOAD_DONE.format(
-            faq=len(content.faq), flows=flows, s=plural(flows),
+            faq=len(content.faq), flows=flows, s=plural_s(flows),
             params=len(content.params.by_id)))]
 
 

@@ -15,8 +15,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.reminders.store import ReminderStore, parse_ts, ts
+from bot.reminders.store import ReminderStore
 from bot.storage.delivery_rows import DeliveryRows
+from bot.storage.timestamps import parse_ts, ts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (

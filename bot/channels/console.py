@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TextIO
 
 from bot.assistant import Assistant
 from bot.core.callbacks import FlowButton
+from bot.core.formatting import plain
 from bot.core.replies import Button, Conversation, Incoming, Outgoing
 from bot.core.text import normalize
 
@@ -21,12 +21,6 @@ AMBIGUOUS = ("« {number} » : le bouton [{number}] « {label} », ou la valeur 
              "« [{number}] » pour le bouton, ou la valeur avec son unité (par exemple "
              "« {number} % », « {number} mois »).")
 log = logging.getLogger(__name__)
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def plain(text: str) -> str:
-    """HTML reply text as plain terminal text."""
-    return html.unescape(_TAGS.sub("", text))
 
 
 class Console:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LOCALE = "fr_FR"
+_TAGS = re.compile(r"<[^>]+>")
 
 
 def number(value: float | int | Decimal, *, decimals: int | None = None) -> str:
@@ -46,3 +49,18 @@ def quantity(value: float | int, singular: str, plural: str | None = None) -> st
     """Format a count with its unit: "1 poste", "24 mois", "2 postes"."""
     unit = singular if abs(value) < 2 else (plural or singular + "s")
     return f"{number(value)}\u00a0{unit}"
+
+
+def plural_s(count: int) -> str:
+    """The plural mark of `count` things: "s", or "" for 0 or 1."""
+    return "s" if count > 1 else ""
+
+
+def counted(count: int, word: str) -> str:
+    """ "1 rappel", "3 rappels" (a non-breaking space between)."""
+    return f"{count}\u00a0{word}{plural_s(count)}"
+
+
+def plain(text: str) -> str:
+    """HTML reply text as plain text (a terminal, a log, a Telegram fallback)."""
+    return html.unescape(_TAGS.sub("", text))

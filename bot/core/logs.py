@@ -2,7 +2,7 @@
 
 A JSON line carries time, level, logger, message, the context of the update being handled
 (update_id, chat_id, user_id: `bind()`), any `extra=` fields, and the traceback if any. The
-token masking of bot/channels/telegram/redaction.py applies to both formats (records are masked
+token masking of bot/core/redaction.py applies to both formats (records are masked
 when created), and the JSON line is masked once more as a whole.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.channels.telegram import redaction as telegram_logging
+from bot.core import redaction
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s : %(message)s"
@@ -69,7 +69,7 @@ class JsonFormatter(logging.Formatter):
             event["exception"] = record.exc_text
         if record.stack_info:
             event["stack"] = record.stack_info
-        return telegram_logging.mask(json.dumps(event, ensure_ascii=False))
+        return redaction.mask(json.dumps(event, ensure_ascii=False))
 
 
 def configure(log_format: str = "text", *secrets: str | None,
@@ -77,7 +77,7 @@ def configure(log_format: str = "text", *secrets: str | None,
     """Log to stderr in `log_format`, secrets masked, httpx's URL lines silenced."""
     if log_format not in FORMATS:
         raise ValueError(f"unknown log format {log_format!r}")
-    telegram_logging.protect(*secrets)
+    redaction.protect(*secrets)
     handler = logging.StreamHandler()
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json"
@@ -87,5 +87,5 @@ def configure(log_format: str = "text", *secrets: str | None,
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for name in telegram_logging.QUIET:
+    for name in redaction.QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

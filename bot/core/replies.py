@@ -76,3 +76,9 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def is_group(chat_id: int) -> bool:
+    """Groups and channels have negative chat ids (the Bot API's convention, kept by every
+    channel)."""
+    return chat_id < 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from bot.core.replies import is_group
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
@@ -20,11 +22,6 @@ class Limits:
     chat_interval: float = 1.0
     group: int = 20
     group_window: float = 60.0
-
-
-def is_group(chat_id: int) -> bool:
-    """Groups and channels have negative ids in the Bot API."""
-    return chat_id < 0
 
 
 class RateLimiter:

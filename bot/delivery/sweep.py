@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import Clock, utc_now
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.programme.reminder_policy import reminder_text
@@ -40,13 +41,8 @@ from bot.reminders.store import ReminderStore, StoredReminder
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], dt.datetime]
 Sleep = Callable[[float], Awaitable[None]]
 MIN_SLEEP = 0.001
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Queue(Protocol):

@@ -17,9 +17,10 @@ from typing import Any
 from babel.dates import format_date
 
 from bot.core import formatting
+from bot.programme.dates import MONTHS_PER_YEAR, add_months
 from bot.programme.flowrules import simulation_input
 from bot.programme.params import Parameters
-from bot.programme.rules import MONTHS_PER_YEAR, Simulation, add_months, simulate, training_paths
+from bot.programme.rules import Simulation, simulate, training_paths
 
 ASSISTANT_NAME = "Assistant Conseiller numérique France Services"
 PDF_STEM = "simulation-conseiller-numerique"

@@ -8,8 +8,7 @@ from bot.broadcast.store import BroadcastStore
 from bot.core import messages
 from bot.core.callbacks import payload_number
 from bot.core.registry import ButtonRoute, Command
-from bot.core.replies import Button, Conversation, Outgoing
-from bot.delivery.ratelimit import is_group
+from bot.core.replies import Button, Conversation, Outgoing, is_group
 from bot.privacy import erasure as privacy
 
 if TYPE_CHECKING:

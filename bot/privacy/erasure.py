@@ -11,8 +11,8 @@ import datetime as dt
 
 import aiosqlite
 
-from bot.delivery.ratelimit import is_group
-from bot.reminders.store import ts
+from bot.core.replies import is_group
+from bot.storage.timestamps import ts
 from bot.storage.transactions import transaction
 
 # What /oubli reports, in this order (keys of the counts).

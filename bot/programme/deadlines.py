@@ -16,7 +16,6 @@ same date N months later (24 months from 1 April 2021 end on 31 March 2023).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import html
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core import formatting
+from bot.programme.dates import add_months
 from bot.programme.params import Parameter, Parameters
 
 MilestoneKind = Literal[
@@ -248,14 +248,6 @@ class Deadline:
 def add_days(day: dt.date, days: int) -> dt.date:
     """`day` plus a number of days."""
     return day + dt.timedelta(days=days)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day-of-month `months` later, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return dt.date(year, month0 + 1, min(day.day, last))
 
 
 def shift(day: dt.date, param: Parameter, value: float | int | dt.date) -> dt.date:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot.programme.dates import MONTHS_PER_YEAR, add_months
 from bot.programme.params import Parameter, Parameters, Territory
-
-MONTHS_PER_YEAR = 12  # calendar constant, not a programme figure
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,13 +184,6 @@ class Simulation:
     @property
     def total_to_repay(self) -> float:
         return round(self.to_repay * self.input.posts, 2)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later (the last day of the month when it does not exist)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // MONTHS_PER_YEAR, index % MONTHS_PER_YEAR + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def smic_at(params: Parameters, territory: Territory, day: dt.date) -> float:

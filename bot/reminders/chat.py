@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.core import formatting, messages
@@ -23,7 +23,7 @@ from bot.programme.deadlines import MILESTONES, RULES, deadlines_for
 from bot.programme.flowrules import milestone_of, territory_of
 from bot.programme.reminder_policy import clock_time, plan, policy_for
 from bot.reminders import ics
-from bot.reminders.store import ReminderStore, describe_pending
+from bot.reminders.store import ReminderStore, StoredReminder
 
 if TYPE_CHECKING:
     from bot.content.loader import Content
@@ -32,11 +32,6 @@ if TYPE_CHECKING:
 FLOW = "rappels"
 MAX_CANCEL_BUTTONS = 20
 DEADLINE_LABELS = {rule.kind: rule.label for rules in RULES.values() for rule in rules}
-
-
-def plural(count: int, word: str) -> str:
-    """ "1 rappel", "3 rappels"."""
-    return f"{count}\u00a0{word}{'s' if count > 1 else ''}"
 
 
 class ReminderChat:
@@ -82,7 +77,8 @@ class ReminderChat:
         if action == "t" and not argument:
             count = await self.reminders.cancel_all(conversation.chat_id, self.clock())
             note = RESET_NONE if not count else \
-                f"C'est fait : {plural(count, 'rappel')} annulé{'s' if count > 1 else ''}."
+                f"C'est fait : {formatting.counted(count, 'rappel')} " \
+                f"annulé{formatting.plural_s(count)}."
             return [await self.home(conversation, note)]
         return [self.host.menu_reply(messages.STALE_BUTTON + " " + messages.MENU)]
 
@@ -158,9 +154,9 @@ class ReminderChat:
         count = len(await self.reminders.pending(conversation.chat_id))
         if not count:
             return await self.home(conversation, RESET_NONE)
+        which = f"vos {formatting.counted(count, 'rappel')}" if count > 1 else "votre rappel"
         return Outgoing(
-            text=(f"Annuler {'vos ' + plural(count, 'rappel') if count > 1 else 'votre rappel'}"
-                  " ? Les étapes restent enregistrées (pour l'export .ics)."),
+            text=(f"Annuler {which} ? Les étapes restent enregistrées (pour l'export .ics)."),
             buttons=((Button("Oui, tout annuler", "r:t"), Button("Non, garder", "r:l")),))
 
     async def export(self, conversation: Conversation) -> Outgoing:
@@ -202,7 +198,7 @@ class ReminderChat:
         if schedule.planned:
             first = schedule.planned[0].local_due_at
             count = len(schedule.planned)
-            text = (f"✔ C'est programmé : {plural(count, 'rappel')} pour « {label} ». "
+            text = (f"✔ C'est programmé : {formatting.counted(count, 'rappel')} pour « {label} ». "
                     f"Premier rappel le {formatting.date(first.date())} à "
                     f"{clock_time(first)} (heure de {html.escape(territory.name)}).")
         else:
@@ -246,3 +242,15 @@ def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit - 2].rsplit("\n", 1)[0] + "\n…"
+
+
+def describe_pending(reminders: Sequence[StoredReminder]) -> str:
+    """A chat's reminders to come, one line each, for /rappels (HTML-safe)."""
+    if not reminders:
+        return "Aucun rappel programmé."
+    lines = []
+    for reminder in reminders:
+        local = reminder.local_due_at
+        lines.append(f"• {formatting.date(local.date())} à {clock_time(local)} : "
+                     f"{html.escape(reminder.sentence, quote=False)}")
+    return "\n".join(lines)

@@ -16,20 +16,16 @@ comparing the text compares the instants. A reminder's life:
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.core import formatting
 from bot.programme.deadlines import Milestone
-from bot.programme.reminder_policy import PlannedReminder, clock_time
-from bot.storage.delivery_rows import DeliveryRows, ts
+from bot.programme.reminder_policy import PlannedReminder
+from bot.storage.delivery_rows import DeliveryRows
+from bot.storage.timestamps import parse_ts, ts
 
 UTC = dt.UTC
 STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "blocked", "skipped",
@@ -93,11 +89,6 @@ async def ensure_schema(db: aiosqlite.Connection) -> None:
     """Create the tables if they are missing (idempotent; the migrations do the same)."""
     await db.executescript(SCHEMA)
     await db.commit()
-
-
-def parse_ts(text: str) -> dt.datetime:
-    """The aware UTC instant of a stored time."""
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -262,6 +253,13 @@ class ReminderStore(DeliveryRows):
             f"SELECT {_COLUMNS} FROM reminders WHERE status = 'pending' {where}"
             " ORDER BY due_at, id", args)
 
+    async def with_status(self, statuses: Sequence[str]) -> list[StoredReminder]:
+        """Reminders of all chats in these statuses, soonest first."""
+        marks = ", ".join("?" for _ in statuses)
+        return await self._select(
+            f"SELECT {_COLUMNS} FROM reminders WHERE status IN ({marks})"
+            " ORDER BY due_at, id", tuple(statuses))
+
     async def get(self, reminder_id: int) -> StoredReminder | None:
         found = await self._select(f"SELECT {_COLUMNS} FROM reminders WHERE id = ?",
                                    (reminder_id,))
@@ -354,85 +352,3 @@ class ReminderStore(DeliveryRows):
 
 
 # --- `python -m bot reminders` -------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PendingRow:
-    """A reminder still to send, as the command line lists it."""
-
-    id: int
-    chat_id: int
-    status: str
-    due_at_utc: dt.datetime
-    due_at_local: dt.datetime
-    timezone: str
-    text: str           # plain text, without HTML
-
-
-def readonly_uri(path: str | Path) -> str:
-    """The SQLite URI that opens an existing database file for reading only."""
-    file = Path(path).resolve()
-    if not file.is_file():
-        raise FileNotFoundError(f"aucune base de données à {file}")
-    return f"{file.as_uri()}?mode=ro"
-
-
-async def open_readonly(path: str | Path) -> aiosqlite.Connection:
-    """Open the database for reading only (works while the bot is stopped, writes nothing)."""
-    return await aiosqlite.connect(readonly_uri(path), uri=True)
-
-
-async def list_pending(db: aiosqlite.Connection,
-                       statuses: Sequence[str] = LISTED) -> list[PendingRow]:
-    """Reminders not known as sent, soonest first (read-only; empty if no table yet)."""
-    marks = ", ".join("?" for _ in statuses)
-    try:
-        async with db.execute(
-                f"SELECT {_COLUMNS} FROM reminders WHERE status IN ({marks})"
-                " ORDER BY due_at, id", tuple(statuses)) as cursor:
-            rows = [_reminder(row) for row in await cursor.fetchall()]
-    except sqlite3.OperationalError as error:
-        if "no such table" in str(error):
-            return []
-        raise
-    return [PendingRow(id=r.id, chat_id=r.chat_id, status=r.status, due_at_utc=r.due_at,
-                       due_at_local=r.local_due_at, timezone=r.timezone,
-                       text=plain(r.text))
-            for r in rows]
-
-
-STATUS_LABELS = {"pending": "en attente", "sending": "en cours d'envoi",
-                 "uncertain": "envoi interrompu, peut-être reçu", "blocked": "chat bloqué",
-                 "failed": "échec", "sent": "envoyé", "cancelled": "annulé",
-                 "skipped": "remplacé"}
-
-
-def plain(text: str) -> str:
-    """HTML text as plain text, for a terminal."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
-def format_pending(rows: Sequence[PendingRow]) -> str:
-    """The listing of `python -m bot reminders`: chat, due time local and UTC, text."""
-    if not rows:
-        return "Aucun rappel en attente."
-    lines = [f"{len(rows)} rappel{'s' if len(rows) > 1 else ''} en attente :"]
-    for row in rows:
-        local = row.due_at_local
-        lines.append(
-            f"#{row.id} · chat {row.chat_id} · {formatting.date(local.date())} à "
-            f"{clock_time(local)} ({row.timezone}) · {row.due_at_utc:%Y-%m-%d %H:%M} UTC"
-            f" · {STATUS_LABELS.get(row.status, row.status)}")
-        lines.extend(f"    {line}" for line in row.text.splitlines())
-    return "\n".join(lines)
-
-
-def describe_pending(reminders: Sequence[StoredReminder]) -> str:
-    """A chat's reminders to come, one line each, for /rappels (HTML-safe)."""
-    if not reminders:
-        return "Aucun rappel programmé."
-    lines = []
-    for reminder in reminders:
-        local = reminder.local_due_at
-        lines.append(f"• {formatting.date(local.date())} à {clock_time(local)} : "
-                     f"{html.escape(reminder.sentence, quote=False)}")
-    return "\n".join(lines)

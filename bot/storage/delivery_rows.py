@@ -9,14 +9,8 @@ from typing import ClassVar
 
 import aiosqlite
 
+from bot.storage.timestamps import ts
 from bot.storage.transactions import transaction
-
-
-def ts(moment: dt.datetime) -> str:
-    """An aware instant as stored: UTC, fixed width, so text order is time order."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware one")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class DeliveryRows:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.reminders.store import parse_ts, ts
+from bot.storage.timestamps import parse_ts, ts
 from bot.storage.transactions import storage_trouble, transaction, warn_storage
 
 log = logging.getLogger(__name__)

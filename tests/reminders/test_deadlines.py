@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.programme import deadlines as dl
-from bot.programme.deadlines import Milestone, add_months, deadlines_for
+from bot.programme.dates import add_months
+from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.params import Parameters
 
 D = dt.date

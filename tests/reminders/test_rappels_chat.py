@@ -16,8 +16,8 @@ from bot.content.loader import Content
 from bot.core.callbacks import MAX_CALLBACK_BYTES
 from bot.core.replies import Conversation, Incoming
 from bot.reminders.chat import ReminderChat
-from bot.reminders.store import parse_ts
 from bot.storage.store import Store
+from bot.storage.timestamps import parse_ts
 from tests.conftest import Chat, temporary_store
 from tests.reminders.helpers import FakeClock
 from tests.reminders.test_ics import parse, prop

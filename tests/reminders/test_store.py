@@ -10,15 +10,9 @@ import pytest
 
 from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.reminder_policy import plan
-from bot.reminders.store import (
-    SCHEMA,
-    ReminderStore,
-    describe_pending,
-    ensure_schema,
-    format_pending,
-    list_pending,
-    open_readonly,
-)
+from bot.reminders.chat import describe_pending
+from bot.reminders.listing import format_pending, list_pending, open_readonly
+from bot.reminders.store import SCHEMA, ReminderStore, ensure_schema
 from tests.reminders.helpers import add, fake_reminders
 
 UTC = dt.UTC

@@ -14,10 +14,10 @@ import pytest_asyncio
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.channels.telegram import redaction as telegram_logging
 from bot.channels.telegram.channel import ALLOWED_UPDATES, build_application, webhook_options
 from bot.channels.telegram.limits import RetryingRateLimiter
 from bot.content.loader import Content
+from bot.core import redaction
 from bot.core.config import Settings
 from bot.storage.store import Store
 from tests.botapi import BotApiEmulator, Chat, User, ViewMessage, free_port
@@ -41,7 +41,7 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
     must ignore the talk that is not for it."""
     async with BotApiEmulator(bot_username="cnfs_assistant_bot", bot_name="Assistant CnFS",
                               privacy_mode=False) as emulator:
-        telegram_logging.protect(emulator.token)
+        redaction.protect(emulator.token)
         yield emulator
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.channels.telegram import redaction as telegram_logging
 from bot.channels.telegram.sweeps import sweep_bot
+from bot.core import redaction
 from tests.botapi import BotApiEmulator
 from tests.telegram.conftest import App, Person
 
@@ -16,7 +16,7 @@ TOKEN = "987654321:AAH-very_secret_part_of_the_token_42"
 
 
 def test_messages_arguments_and_tracebacks_are_masked(caplog: pytest.LogCaptureFixture) -> None:
-    telegram_logging.protect(TOKEN)
+    redaction.protect(TOKEN)
     log = logging.getLogger("tests.telegram.masking")
     with caplog.at_level(logging.INFO):
         log.info("POST https://api.telegram.org/bot%s/getMe", TOKEN)
@@ -27,7 +27,7 @@ def test_messages_arguments_and_tracebacks_are_masked(caplog: pytest.LogCaptureF
             log.exception("échec")
     text = caplog.text
     assert TOKEN not in text and TOKEN.split(":")[1] not in text
-    assert text.count(telegram_logging.MASK) == 3
+    assert text.count(redaction.MASK) == 3
     assert "/bot***/sendMessage refused" in text
 
 
@@ -49,11 +49,11 @@ async def test_a_running_bot_never_logs_its_token(
 
 async def test_the_reminder_bot_s_request_lines_are_masked(
         emu: BotApiEmulator, caplog: pytest.LogCaptureFixture) -> None:
-    telegram_logging.protect(emu.token)
+    redaction.protect(emu.token)
     caplog.set_level(logging.DEBUG, logger="httpx")  # the loudest, with every URL
     bot = sweep_bot(emu.token, emu.base_url)
     async with bot:
         await bot.get_me()
-    assert any(telegram_logging.MASK in r.getMessage() for r in caplog.records
+    assert any(redaction.MASK in r.getMessage() for r in caplog.records
                if r.name == "httpx")
     assert emu.token not in caplog.text and emu.token.split(":")[1] not in caplog.text

@@ -49,7 +49,6 @@ from telegram.ext import (
 from bot import app
 from bot.app import Services
 from bot.assistant import Assistant
-from bot.channels.telegram import redaction as telegram_logging
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.limits import PerChatProcessor, production_limiter
@@ -64,7 +63,7 @@ from bot.channels.telegram.sweeps import (
 from bot.channels.telegram.text import excerpt, mentions, strip_mention
 from bot.channels.telegram.updates import TolerantBot
 from bot.content.loader import Content
-from bot.core import logs
+from bot.core import logs, redaction
 from bot.core.callbacks import FlowButton
 from bot.core.clock import utc_now
 from bot.core.config import Settings
@@ -435,7 +434,7 @@ def run(settings: Settings, content: Content, *, webhook: bool = False,
     """Serve Telegram until SIGTERM/SIGINT: the update in hand is finished, the DB closed.
     `log_format` "json" logs one JSON object per event (bot/core/logs.py)."""
     if log_format == "text":
-        telegram_logging.configure(settings.telegram_token, settings.webhook_secret)
+        redaction.configure(settings.telegram_token, settings.webhook_secret)
     else:
         from bot.core import logs  # noqa: PLC0415 - the JSON logs are optional
         logs.configure(log_format, settings.telegram_token, settings.webhook_secret)

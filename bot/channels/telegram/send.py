@@ -19,9 +19,9 @@ from telegram import (
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
-from bot.channels.console import plain
 from bot.channels.telegram.text import MAX_TEXT, split_html, utf16_len
 from bot.core.callbacks import checked
+from bot.core.formatting import plain
 from bot.core.replies import Button, Outgoing
 from bot.storage.store import Store
 

@@ -39,9 +39,10 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.broadcast.store import BroadcastStore, compose
+from bot.core.clock import Clock, utc_now
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.delivery.ratelimit import Limits, RateLimiter
-from bot.delivery.sweep import Clock, Sleep, SweepConfig, Sweeper, utc_now
+from bot.delivery.sweep import Sleep, SweepConfig, Sweeper
 from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 

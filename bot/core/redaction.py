@@ -1,4 +1,4 @@
-"""Logging for the Telegram channel: secrets (the bot token) never reach a log line."""
+"""Secrets (a bot token, an access token) never reach a log line: masked in every record."""
 
 from __future__ import annotations
 

@@ -126,3 +126,20 @@ def test_the_assistant_and_the_app_never_import_a_channel() -> None:
 def test_a_channel_never_imports_another() -> None:
     assert violations(("bot.channels.telegram",), ("bot.channels.console",)) == []
     assert violations(("bot.channels.console",), ("bot.channels.telegram",)) == []
+
+
+YAML_WORDS = {"choix", "entier", "montant", "pourcentage", "calcul",  # "message", "date": same
+              "recapitulatif", "egal", "different", "dans", "hors", "au_moins", "au_plus",
+              "plus_de", "moins_de", "derniere"}
+YAML_READERS = {"bot.dialogue.loader", "bot.dialogue.checks"}  # they name the YAML's keys
+
+
+def test_the_flow_yaml_vocabulary_is_translated_in_the_loader_only() -> None:
+    """The code that runs flows matches English enums, never the YAML's French words."""
+    found = sorted(
+        f"{module}: {node.value!r}" for module, path in MODULES.items()
+        if under(module, "bot.dialogue", "bot.programme.flowrules", "bot.documents")
+        and module not in YAML_READERS
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in YAML_WORDS)
+    assert found == []

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bot.core.registry import Declared
 from bot.core.yamlsource import ContentError, InvalidContent, load_yaml
-from bot.dialogue.flows import Flow, load_flows
+from bot.dialogue.loader import load_flows
+from bot.dialogue.model import Flow
 from bot.faq import followup, talk
 from bot.faq.entries import FaqEntry, load_faq, load_scope, load_synonyms
 from bot.faq.matcher import FaqMatcher, Synonyms

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.callbacks import RefineButton
-from bot.dialogue.flows import Flow
+from bot.dialogue.model import Flow
 from bot.faq.quick import QuickRequest
 from bot.programme.flowrules import OTHER_TERRITORY
 

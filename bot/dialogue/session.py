@@ -14,7 +14,7 @@ from bot.core.callbacks import FlowButton, RefineButton
 from bot.core.registry import BoundCommand, ButtonRoute, Command, Handler
 from bot.core.replies import Attachment, Button, Conversation, Outgoing, split_text
 from bot.dialogue import turns as dialog
-from bot.dialogue.flows import Flow
+from bot.dialogue.model import Flow
 from bot.dialogue.refine import SIMULATION_FLOW, simulation_prefill
 from bot.dialogue.turns import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS

@@ -12,7 +12,18 @@ from typing import Any, Literal
 from bot.core import formatting, messages
 from bot.core.text import normalize
 from bot.dialogue import choices
-from bot.dialogue.flows import PARAMS_NAMESPACE, PLACEHOLDER, Flow, Part, Ref, Step, Test
+from bot.dialogue.model import (
+    NEGATIVE,
+    PARAMS_NAMESPACE,
+    PLACEHOLDER,
+    Flow,
+    Operator,
+    Part,
+    Ref,
+    Step,
+    StepKind,
+    Test,
+)
 from bot.documents.files import DOCUMENT_CODES, offered
 from bot.programme import values
 from bot.programme.flowrules import RuleEnv
@@ -137,24 +148,24 @@ def holds(test: Test, env: RuleEnv, known: Mapping[str, Any]) -> bool:
     """Whether one condition holds for the values known now (unknown values never match)."""
     value = known.get(test.name)
     if value is None:
-        return test.op in ("different", "hors")
+        return test.op in NEGATIVE
     if isinstance(test.operand, tuple):
         inside = value in test.operand
-        return inside if test.op == "dans" else not inside
+        return inside if test.op is Operator.IN else not inside
     operand = resolve(test.operand, env, known)
     try:
         match test.op:
-            case "egal":
+            case Operator.EQUAL:
                 return bool(value == operand)
-            case "different":
+            case Operator.NOT_EQUAL:
                 return bool(value != operand)
-            case "au_moins":
+            case Operator.AT_LEAST:
                 return bool(value >= operand)
-            case "au_plus":
+            case Operator.AT_MOST:
                 return bool(value <= operand)
-            case "plus_de":
+            case Operator.MORE_THAN:
                 return bool(value > operand)
-            case "moins_de":
+            case Operator.LESS_THAN:
                 return bool(value < operand)
     except TypeError:
         return False
@@ -245,21 +256,21 @@ def parse(flow: Flow, step: Step, text: str, env: RuleEnv, known: Mapping[str, A
     """The typed value of a text answer to `step`; raises values.InvalidValue."""
     low, high = _bounds(step, env, known)
     match step.kind:
-        case "choix":
+        case StepKind.CHOICE:
             found = choices.match(text, [choices.Choice(o.value, o.label, o.words)
                                          for o in step.options])
             if found is None:
                 raise values.InvalidValue(messages.EXPECT_CHOICE)
             return found
-        case "entier":
+        case StepKind.INT:
             return values.parse_integer(text, minimum=low, maximum=high,
                                         show=lambda v: show_value(flow, step.id, v))
-        case "montant":
+        case StepKind.EUROS:
             return values.parse_euros(text, minimum=low, maximum=high)
-        case "pourcentage":
+        case StepKind.PERCENT:
             return values.parse_percent(text, minimum=low, maximum=high)
-        case "date":
-            if step.yearless == "derniere":
+        case StepKind.DATE:
+            if step.latest_if_yearless:
                 day = latest_day_and_month(text, env.today)
                 if day is not None and low is not None and day < low:
                     day = add_year(day)  # too early: the coming one, if it exists
@@ -304,7 +315,7 @@ def latest_day_and_month(text: str, today: dt.date) -> dt.date | None:
 def invalid_reason(flow: Flow, step: Step, value: Any, env: RuleEnv,
                    known: Mapping[str, Any]) -> str | None:
     """Why a stored or offered value cannot be the answer to `step` now (None: it can)."""
-    if step.kind == "choix":
+    if step.kind is StepKind.CHOICE:
         return None if step.option(value) else messages.EXPECT_CHOICE
     low, high = _bounds(step, env, known)
     if value is None:
@@ -335,7 +346,7 @@ def ask_screen(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any],
         lines.append(messages.NO_LONGER_VALID.format(reason=reason) if reason
                      else messages.PREVIOUS_ANSWER.format(value=shown))
     rows: list[tuple[Action, ...]] = []
-    if step.kind == "choix":
+    if step.kind is StepKind.CHOICE:
         for index, option in enumerate(step.options):
             mark = "✓ " if option.value == previous else ""
             rows.append((Action(mark + option.label, f"o{index}"),))
@@ -368,7 +379,7 @@ def typed_shortcut(flow: Flow, step: Step, env: RuleEnv, known: Mapping[str, Any
                    state: FlowState, text: str) -> str | None:
     """The code of the button of a typed question that a text names without a number
     ("par défaut", "garder", or a word of « mots_defaut » such as "SMIC"), if any."""
-    if any(c.isdigit() for c in text) or step.kind == "choix":
+    if any(c.isdigit() for c in text) or step.kind is StepKind.CHOICE:
         return None
     previous = typed(flow, step.id, state.answers[step.id]) if step.id in state.answers \
         else None
@@ -553,7 +564,7 @@ def migrate(flow: Flow, env: RuleEnv, state: FlowState) -> Turn:
     """Continue a flow whose definition changed: keep what still fits, resume at the step."""
     answers = {k: v for k, v in state.answers.items()
                if (s := flow.step_of(k)) is not None and
-               (s.kind != "choix" or s.option(v) is not None)}
+               (s.kind is not StepKind.CHOICE or s.option(v) is not None)}
     moved = FlowState(flow_id=flow.id, version=flow.version, step=state.step, answers=answers,
                       history=tuple(h for h in state.history if h in flow.steps))
     moved, screen = screen_at(flow, env, moved)

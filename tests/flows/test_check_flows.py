@@ -14,7 +14,7 @@ import pytest
 from bot.cli import check
 from bot.core.config import ROOT
 from bot.core.yamlsource import InvalidContent
-from bot.dialogue.flows import load_flows
+from bot.dialogue.loader import load_flows
 from bot.programme.flowrules import REGISTRY
 from tests.conftest import KNOWLEDGE
 

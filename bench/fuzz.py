@@ -9,8 +9,8 @@ branch, and generated values thrown at each question), and button payloads (real
 mutated ones, forged ones), through `Assistant.handle` on a real SQLite file.
 
 HTTP part: the real Application of bot/channels/telegram/channel.py against the local Bot API
-emulator (tests/botapi): in long polling, private chats send generated texts, press real and
-forged buttons, send files, stickers, unknown and unreadable updates; then in webhook mode
+emulator (tests/support/botapi): in long polling, private chats send generated texts, press real
+and forged buttons, send files, stickers, unknown and unreadable updates; then in webhook mode
 (bot/channels/telegram/webhook.py, the production server), the same plus raw webhook bodies
 (random bytes, broken JSON, JSON that is no update).
 
@@ -51,8 +51,9 @@ from bot.assistant import Assistant  # noqa: E402
 from bot.content.loader import Content  # noqa: E402
 from bot.core.callbacks import FlowButton  # noqa: E402
 from bot.core.replies import Conversation, Incoming, Outgoing  # noqa: E402
+from bot.dialogue.model import StepKind  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
-from tests.botapi.entities import HtmlError, parse_html  # noqa: E402
+from tests.support.botapi.entities import HtmlError, parse_html  # noqa: E402
 
 NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
 COMMANDS = ["/start", "/menu", "/aide", "/simulation", "/eligibilite", "/rappels", "/annuler",
@@ -145,9 +146,9 @@ def payload(rng: random.Random, seen: list[str], seq: int) -> str:
 
 def valid_for(step_kind: str) -> list[str]:
     """Typed answers that some question of this kind takes (to move the walk on)."""
-    return {"date": ["01/03/2021", "12/03/2021", "aujourd'hui", "hier"],
-            "entier": ["2", "24", "1"], "montant": ["1800", "smic"],
-            "pourcentage": ["36,5", "par défaut"]}.get(step_kind, [])
+    return {StepKind.DATE: ["01/03/2021", "12/03/2021", "aujourd'hui", "hier"],
+            StepKind.INT: ["2", "24", "1"], StepKind.EUROS: ["1800", "smic"],
+            StepKind.PERCENT: ["36,5", "par défaut"]}.get(StepKind(step_kind), [])
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -294,8 +295,9 @@ class EngineFuzzer:
         for _ in range(20):
             pick = rng.random()
             if step_kind is not None and pick < 0.55:
-                make = {"date": date_text, "entier": number_text, "montant": number_text,
-                        "pourcentage": number_text}.get(step_kind)
+                make = {StepKind.DATE: date_text, StepKind.INT: number_text,
+                        StepKind.EUROS: number_text,
+                        StepKind.PERCENT: number_text}.get(StepKind(step_kind))
                 value = make(rng) if make and rng.random() < 0.6 else random_text(rng, labels)
                 incoming, kind = Incoming.text(value), f"valeur tapée ({step_kind})"
             elif pick < 0.85:
@@ -414,7 +416,7 @@ class HttpFuzzer:
             self.report.lost.append(f"message sans réponse (chat {chat_id})")
 
     def forge(self, chat: Any, user: Any, message_id: int, data: str) -> None:
-        from tests.botapi.state import chat_instance  # noqa: PLC0415
+        from tests.support.botapi.state import chat_instance  # noqa: PLC0415
 
         state = self.emu.state
         query = {"id": state.new_query_id(), "from": user.to_api(),
@@ -462,8 +464,8 @@ async def fuzz_http(content: Content, folder: Path, count: int, rng: random.Rand
 
     from bot.channels.telegram.channel import ALLOWED_UPDATES, build_application  # noqa: PLC0415
     from bot.channels.telegram.webhook import serve  # noqa: PLC0415
-    from tests.botapi import BotApiEmulator, free_port  # noqa: PLC0415
-    from tests.telegram.conftest import (  # noqa: PLC0415
+    from tests.support.botapi import BotApiEmulator, free_port  # noqa: PLC0415
+    from tests.support.telegram import (  # noqa: PLC0415
         WEBHOOK_SECRET,
         Handled,
         serving,
@@ -514,7 +516,7 @@ async def post_bodies(port: int, rng: random.Random, report: Report, count: int)
     """Raw webhook bodies with the right secret: each gets 200 or 400, never a 500."""
     import aiohttp  # noqa: PLC0415
 
-    from tests.telegram.conftest import WEBHOOK_SECRET  # noqa: PLC0415
+    from tests.support.telegram import WEBHOOK_SECRET  # noqa: PLC0415
 
     headers = {"Content-Type": "application/json",
                "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}

@@ -4,7 +4,7 @@ local Bot API emulator under the production rate limits, then the same with a cr
     .venv/bin/python bench/reminders.py              # 10 000 reminders, both runs (~12 min)
     .venv/bin/python bench/reminders.py --count 300  # quick
 
-The emulator (tests/botapi) runs in this process, with Telegram's flood control switched on
+The emulator (tests/support/botapi) runs in this process, with Telegram's flood control switched on
 (it answers 429 past 1 message/s in a chat or 30/s overall). The sweeper runs in a child
 process, the production code path: `Sweeper` with bot/ratelimit.Limits() defaults (30/s
 overall, 1/s a chat, 20/min a group), its own SQLite connection (WAL, synchronous=FULL) and
@@ -158,7 +158,7 @@ async def deliver(count: int, database: Path, *, table: str, script: str,
     """Run the sender (`script --worker`) until its `table` is delivered to `count` chats,
     through a fresh emulator with flood control; optionally stop it halfway (SIGTERM, a normal
     stop, or SIGKILL, a crash) and start it again. `measure` reads more from the emulator."""
-    from tests.botapi import BotApiEmulator  # noqa: PLC0415
+    from tests.support.botapi import BotApiEmulator  # noqa: PLC0415
 
     def spawn() -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, script, "--worker", str(database),

@@ -1,5 +1,5 @@
 """Telegram benchmark: the assistant against a minimal python-telegram-bot echo bot, both
-long polling the local Bot API (tests/botapi) on loopback, under the same load in one run.
+long polling the local Bot API (tests/support/botapi) on loopback, under the same load in one run.
 
 Each bot runs in its own process (as in production) with its own local Bot API; this process
 plays the users: USERS people at once, each waiting for the answer before the next message
@@ -64,8 +64,8 @@ from bot.channels.telegram.limits import RetryingRateLimiter  # noqa: E402
 from bot.core import messages, redaction  # noqa: E402
 from bot.core.config import Settings  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
-from tests.botapi import BotApiEmulator  # noqa: E402
-from tests.botapi.state import Chat, User  # noqa: E402
+from tests.support.botapi import BotApiEmulator  # noqa: E402
+from tests.support.botapi.state import Chat, User  # noqa: E402
 
 QUESTION = "combien de temps dure la formation ?"
 PADDING = (" <b>Engagement 1 sur 5.</b> Pouvez-vous sélectionner un candidat dans les 15 jours"

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real content of the repository, a fresh SQLite file, an assistant."""
+"""Fixtures for every test: the real content and parameters, a fresh SQLite file, an assistant,
+a reminder store and a fake clock (the helpers themselves are in tests/support/)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,13 @@ from bot import app
 from bot.app import build_assistant
 from bot.assistant import Assistant
 from bot.content.loader import Content
-from bot.core.config import ROOT
-from bot.core.replies import Conversation, Incoming, Outgoing
 from bot.faq.feature import FaqFeature
+from bot.programme.params import Parameters, load_parameters
+from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
-
-KNOWLEDGE = ROOT / "knowledge"
-FLOWS = ROOT / "flows"
-FIXED_NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
+from tests.support.admin import content_dirs  # noqa: F401 - fixture (content copied to edit)
+from tests.support.chat import FIXED_NOW, FLOWS, KNOWLEDGE, Chat, temporary_store
+from tests.support.reminders import Channel, FakeClock, open_db
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +29,10 @@ def content() -> Content:
     return app.load(KNOWLEDGE, FLOWS)
 
 
-async def temporary_store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A real SQLite database in a temporary file: the `store` fixture, also served under
-    another name where `store` means something else (tests/reminders)."""
-    opened = await Store.open(tmp_path / "bot.sqlite3")
-    yield opened
-    await opened.close()
+@pytest.fixture(scope="session")
+def params() -> Parameters:
+    """The repository's real knowledge/parametres.yaml."""
+    return load_parameters(KNOWLEDGE)
 
 
 store = pytest_asyncio.fixture(temporary_store, name="store")
@@ -51,40 +49,30 @@ def faq(assistant: Assistant) -> FaqFeature:
     return assistant.feature(FaqFeature)
 
 
-def spaced(text: str) -> str:
-    """Text with French non-breaking spaces as plain spaces, to compare labels."""
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-class Chat:
-    """Drives the assistant like a user: say something, press a button by its label."""
-
-    def __init__(self, assistant: Assistant, chat_id: int = 1, user_id: int = 1) -> None:
-        self.assistant = assistant
-        self.conversation = Conversation(chat_id, user_id)
-        self.last: list[Outgoing] = []
-
-    async def say(self, text: str) -> list[Outgoing]:
-        self.last = await self.assistant.handle(self.conversation, Incoming.text(text))
-        return self.last
-
-    async def press(self, label: str) -> list[Outgoing]:
-        buttons = [b for reply in self.last for row in reply.buttons for b in row]
-        matching = [b for b in buttons if spaced(b.label) == spaced(label)]
-        assert matching, f"no button {label!r} in {[b.label for b in buttons]}"
-        self.last = await self.assistant.handle(self.conversation,
-                                                Incoming.button(matching[0].payload))
-        return self.last
-
-    @property
-    def text(self) -> str:
-        return "\n".join(reply.text for reply in self.last)
-
-    @property
-    def labels(self) -> list[str]:
-        return [b.label for reply in self.last for row in reply.buttons for b in row]
-
-
 @pytest.fixture
 def chat(assistant: Assistant) -> Chat:
     return Chat(assistant)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2021, 3, 1, 12, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest_asyncio.fixture
+async def reminder_store(db_path: Path) -> AsyncIterator[ReminderStore]:
+    """The reminders' store alone, on its own connection to a fresh file."""
+    db = await open_db(db_path)
+    yield ReminderStore(db)
+    await db.close()
+
+
+@pytest.fixture
+def channel(clock: FakeClock) -> Channel:
+    """A fake sending channel that records what the sweep sends."""
+    return Channel(clock)

@@ -143,3 +143,16 @@ def test_the_flow_yaml_vocabulary_is_translated_in_the_loader_only() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Constant) and node.value in YAML_WORDS)
     assert found == []
+
+
+def test_tests_import_helpers_from_tests_support_only() -> None:
+    """No test module or conftest is imported by another: shared helpers live in
+    tests/support/, and a test's path mirrors the module it tests."""
+    found = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and \
+                    node.module.startswith("tests.") and \
+                    not node.module.startswith("tests.support"):
+                found.append(f"{path.relative_to(ROOT)}: {node.module}")
+    assert found == []

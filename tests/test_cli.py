@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.content.loader import Content
 from bot.core import formatting
-from bot.core.config import ROOT
-
-
-def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BOT_DATABASE": str(tmp_path / "bot.sqlite3")}
-    for name in ("TELEGRAM_BOT_TOKEN", "BOT_KNOWLEDGE_DIR", "BOT_FLOWS_DIR"):
-        env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
-                          capture_output=True, env=env, cwd=ROOT, timeout=60, check=False)
+from tests.support.processes import run_bot
 
 
 def test_chat_from_stdin_prints_welcome_menu_and_overseas_figures(

@@ -15,7 +15,7 @@ from bot.core.config import ROOT
 from bot.documents import simulation_from_answers
 from bot.documents.chart import HEIGHT_PX, SERIES, WIDTH_PX, simulation_chart
 from bot.programme.params import Parameters
-from tests.documents.helpers import LARGEST, answers
+from tests.support.documents import LARGEST, answers
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

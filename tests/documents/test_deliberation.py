@@ -14,7 +14,7 @@ from bot.core import formatting
 from bot.documents import simulation_from_answers
 from bot.documents.deliberation import BANNER, SOURCES, deliberation_docx, long_date
 from bot.programme.params import Parameters
-from tests.documents.helpers import answers, flat
+from tests.support.documents import answers, flat
 
 TODAY = dt.date(2021, 3, 16)
 # What a legal reference looks like: "article L. 332-24", "art. 3", "loi n° 84-53", "décret n°"

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from bot.core.callbacks import FLOW_CODE, FlowButton
 from bot.documents.files import BUTTONS, CAPTIONS, CODES, offered, render
 from bot.programme.params import Parameters
-from tests.documents.helpers import answers
+from tests.support.documents import answers
 
 TODAY = dt.date(2021, 3, 16)
 

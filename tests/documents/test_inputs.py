@@ -18,7 +18,7 @@ from bot.documents import (
 from bot.programme.flowrules import simulation_input
 from bot.programme.params import Parameters
 from bot.programme.rules import simulate
-from tests.documents.helpers import LARGEST, answers
+from tests.support.documents import LARGEST, answers
 
 
 def test_saved_answers_become_the_rules_input(params: Parameters) -> None:

@@ -14,7 +14,7 @@ from bot.documents import ASSISTANT_NAME, contract_years, simulation_from_answer
 from bot.documents.pdf import cited, simulation_pdf, winansi
 from bot.programme.flowrules import REGISTRY, RuleEnv
 from bot.programme.params import Parameters
-from tests.documents.helpers import LARGEST, answers, flat
+from tests.support.documents import LARGEST, answers, flat
 
 TODAY = dt.date(2021, 3, 16)
 

@@ -1,10 +1,5 @@
-"""The end-to-end fixtures of tests/telegram: the emulator, the real Application, people."""
+"""The hardening tests' end-to-end fixtures: the emulator, the real Application, people
+(tests/support/telegram.py)."""
 
-from tests.telegram.conftest import (  # noqa: F401 - fixtures
-    app,
-    database,
-    emu,
-    handled,
-    no_leftover_tasks,
-    person,
-)
+from tests.support.tasks import no_leftover_tasks  # noqa: F401 - autouse fixture
+from tests.support.telegram import app, database, emu, handled, person  # noqa: F401 - fixtures

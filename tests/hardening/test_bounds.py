@@ -5,21 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Chat, spaced
-
-STEPS = [("postes", "say", "2"), ("territoire", "press", "Métropole (Hexagone et Corse)"),
-         ("structure", "press", "Publique (collectivité, établissement public…)"),
-         ("convention", "press", "Convention initiale (AMI 2020)"),
-         ("debut", "say", "01/03/2021"), ("duree", "say", "24")]
-
-
-async def to_step(chat: Chat, step: str) -> None:
-    """Walk /simulation up to `step` with ordinary answers."""
-    await chat.say("/simulation")
-    for name, action, given in STEPS:
-        if name == step:
-            return
-        await (chat.say(given) if action == "say" else chat.press(given))
+from tests.support.chat import Chat, spaced
+from tests.support.flows import to_step
 
 
 async def test_a_negative_number_of_posts_is_refused_by_the_quick_computation(

@@ -10,8 +10,8 @@ import pytest
 from bot.core.replies import Incoming
 from bot.programme import values
 from bot.programme.values import InvalidValue
-from tests.conftest import Chat
-from tests.test_cli import run_bot
+from tests.support.chat import Chat
+from tests.support.processes import run_bot
 
 TODAY = dt.date(2026, 3, 16)
 HUGE = "99999999999999999999"

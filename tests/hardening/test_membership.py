@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.botapi import BotApiEmulator
-from tests.telegram.conftest import App, Handled, Person
+from tests.support.botapi import BotApiEmulator
+from tests.support.telegram import App, Handled, Person
 
 
 def membership(emu: BotApiEmulator, person: Person, old: str, new: str) -> dict:

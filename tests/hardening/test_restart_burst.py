@@ -7,8 +7,9 @@ import signal
 
 import pytest
 
-from tests.reminders.test_bench_reminders import bench
+from tests.support.benches import load_bench
 
+bench = load_bench("reminders")
 COUNT = 90
 # A steady run, with no restart, already meets a 429 now and then: the sweep counts a message
 # when it leaves and Telegram when it arrives (the production window is 5 % longer for that).

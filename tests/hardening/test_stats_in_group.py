@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.content.loader import Content
-from tests.botapi import BotApiEmulator
-from tests.ops.conftest import ADMIN_ID, admin_bot
-from tests.telegram.conftest import Handled, Person, spaced
+from tests.support.admin import ADMIN_ID, admin_bot
+from tests.support.botapi import BotApiEmulator
+from tests.support.chat import spaced
+from tests.support.telegram import Handled, Person
 
 FIGURES = "Usage des 7 derniers jours"
 

@@ -18,9 +18,9 @@ import pytest
 from bot.assistant import Assistant
 from bot.core.replies import Conversation, Incoming
 from bot.storage.store import Store
-from tests.botapi import BotApiEmulator
-from tests.telegram.conftest import App, Person
-from tests.telegram.test_process import START, stop, webhook_process
+from tests.support.botapi import BotApiEmulator
+from tests.support.processes import START, stop, webhook_process
+from tests.support.telegram import App, Person
 
 # long enough (about 900 characters) that each record needs new pages
 FALLBACK_QUESTIONS = [f"quelle est la couleur du ciel sur mars n° {i} " + "zorglub " * 110

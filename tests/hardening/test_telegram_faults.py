@@ -13,16 +13,9 @@ from telegram.ext import TypeHandler
 from bot.channels.telegram.channel import build_application
 from bot.content.loader import Content
 from bot.storage.store import Store
-from tests.botapi import BotApiEmulator, free_port
-from tests.conftest import FIXED_NOW
-from tests.telegram.conftest import (
-    App,
-    Handled,
-    Person,
-    serving,
-    settings_for,
-    test_limiter,
-)
+from tests.support.botapi import BotApiEmulator, free_port
+from tests.support.chat import FIXED_NOW
+from tests.support.telegram import App, Handled, Person, serving, settings_for, test_limiter
 
 
 @pytest.mark.parametrize(("kind", "times"), [("400", 1), ("500", 4)])  # 500: past 3 retries

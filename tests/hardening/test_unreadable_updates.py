@@ -7,19 +7,9 @@ import asyncio
 import signal
 from pathlib import Path
 
-from tests.botapi import BotApiEmulator
-from tests.telegram.test_process import START, bot_process, environment, stop
-
-SECRET_TEXT = "Ma question confidentielle " + "x" * 200
-SECRET_NAME = "Prénom-Très-Secret"
-
-
-def broken_message(emu: BotApiEmulator, chat_id: int) -> dict:
-    """A message without its required `date`: python-telegram-bot cannot build it."""
-    return {"message_id": 1, "chat": {"id": chat_id, "type": "private",
-                                      "first_name": SECRET_NAME},
-            "from": {"id": chat_id, "is_bot": False, "first_name": SECRET_NAME},
-            "text": SECRET_TEXT}
+from tests.support.botapi import BotApiEmulator
+from tests.support.processes import START, bot_process, environment, stop
+from tests.support.telegram import SECRET_NAME, SECRET_TEXT, broken_message
 
 
 async def test_an_unreadable_update_does_not_stop_the_polling(emu: BotApiEmulator,

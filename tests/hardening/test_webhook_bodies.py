@@ -9,10 +9,9 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.botapi import BotApiEmulator
-from tests.hardening.test_unreadable_updates import SECRET_NAME, broken_message
-from tests.telegram.conftest import WEBHOOK_SECRET
-from tests.telegram.test_process import stop, webhook_process
+from tests.support.botapi import BotApiEmulator
+from tests.support.processes import stop, webhook_process
+from tests.support.telegram import SECRET_NAME, WEBHOOK_SECRET, broken_message
 
 HEADERS = {"Content-Type": "application/json",
            "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}

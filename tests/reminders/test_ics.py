@@ -3,72 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 
 from bot.programme.deadlines import Milestone
 from bot.programme.reminder_policy import Policy
 from bot.reminders import ics
-from tests.reminders.helpers import fake_deadline
+from tests.support.reminders import fake_deadline, parse, prop, unescape
 
 NOW = dt.datetime(2021, 3, 1, 12, 30, tzinfo=dt.UTC)
-NAME = re.compile(r"^[A-Z][A-Z0-9-]*$")
-
-
-def unescape(value: str) -> str:
-    out, i = [], 0
-    while i < len(value):
-        char = value[i]
-        if char == "\\":
-            nxt = value[i + 1]
-            assert nxt in "\\;,nN", f"bad escape \\{nxt}"
-            out.append("\n" if nxt in "nN" else nxt)
-            i += 2
-            continue
-        assert char not in ";,", f"unescaped {char!r} in TEXT {value!r}"
-        out.append(char)
-        i += 1
-    return "".join(out)
-
-
-def parse(data: bytes) -> dict:
-    """Strict: CRLF only, ≤ 75 octets a line, valid UTF-8 per line, balanced components."""
-    assert data.endswith(b"\r\n")
-    physical = data[:-2].split(b"\r\n")
-    assert all(b"\n" not in line and b"\r" not in line for line in physical)
-    for line in physical:
-        assert len(line) <= 75, line
-        line.decode()                          # a UTF-8 character was not split
-    lines: list[str] = []
-    for line in (p.decode() for p in physical):
-        if line.startswith(" "):
-            lines[-1] += line[1:]
-        else:
-            lines.append(line)
-    root: dict = {"components": []}
-    stack = [root]
-    for line in lines:
-        head, _, value = line.partition(":")
-        name, *params = head.split(";")
-        assert NAME.match(name), line
-        if name == "BEGIN":
-            component = {"type": value, "props": {}, "components": []}
-            stack[-1]["components"].append(component)
-            stack.append(component)
-        elif name == "END":
-            assert stack.pop()["type"] == value
-        else:
-            stack[-1]["props"].setdefault(name, []).append((tuple(params), value))
-    assert len(stack) == 1
-    [calendar] = root["components"]
-    assert calendar["type"] == "VCALENDAR"
-    return calendar
-
-
-def prop(component: dict, name: str) -> str:
-    [(_, value)] = component["props"][name]
-    return value
 
 
 def test_deadlines_export_parses_with_required_properties(params):

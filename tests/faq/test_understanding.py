@@ -1,0 +1,73 @@
+"""Understanding the words of mairies: lemmas, scope, the question answered as a title."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import Content
+from bot.core.yamlsource import InvalidContent
+from bot.faq.entries import load_scope
+from bot.faq.feature import FaqFeature
+from bot.faq.lemmas import lemmatizer
+from bot.faq.talk import question_sentences
+from tests.support.chat import Chat
+
+
+def test_lemmas_of_accent_free_words() -> None:
+    lemma = lemmatizer().lemma
+    assert lemma("departements") == "departement"
+    assert lemma("departement") != lemma("depart")
+    assert lemma("financees") == "financer"
+    assert lemma("locaux") == "local"
+    assert lemma("conseillere") == "conseiller"
+    assert lemma("xyzzy") == "xyzzy"
+
+
+def test_another_subject_of_the_town_hall_gets_no_confident_answer(
+        faq: FaqFeature) -> None:
+    for question in ("comment recruter une secretaire de mairie",
+                     "combien coute un policier municipal pour la commune"):
+        assert faq.answer(question).kind != "faq", question
+
+
+def test_the_programme_named_keeps_the_question_in_scope(content: Content) -> None:
+    scope = content.matcher.scope
+    assert scope.off_topic("recruter une secretaire de mairie")
+    assert not scope.off_topic("notre secretaire de mairie peut elle devenir conseillere "
+                               "numerique")
+
+
+async def test_an_answer_not_matched_word_for_word_names_its_question(
+        chat: Chat, faq: FaqFeature, content: Content) -> None:
+    entry = content.faq["financement-montant-subvention"]
+    exact = faq.answer(entry.question)
+    assert exact.kind == "faq" and exact.title is None
+    assert faq.answer(entry.variants[0].upper() + " ?").title is None
+    loose = faq.answer("la mairie touche combien de l'etat pr son conseiller numerique")
+    assert loose.kind == "faq"
+    question = content.faq[loose.entry_id or ""].question
+    assert loose.title == question
+    replies = await chat.say("la mairie touche combien de l'etat pr son conseiller numerique")
+    assert replies[0].text.startswith(f"<b>{question}</b>\n")
+
+
+def test_scope_file_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "perimetre.yaml"
+    path.write_text("programme: [conseiller]\nautres_sujets: 12\nautre: []\n", encoding="utf-8")
+    with pytest.raises(InvalidContent) as error:
+        load_scope(path)
+    lines = [e.line for e in error.value.errors]
+    assert lines == [2, 3]
+
+
+def test_a_context_sentence_does_not_hide_the_question(faq: FaqFeature) -> None:
+    assert question_sentences("Bonjour, je suis maire. Faut-il une délibération ?") == \
+        "Faut-il une délibération ?"
+    assert question_sentences("faut il une deliberation") == "faut il une deliberation"
+    answer = faq.answer(
+        "Bonjour, je suis maire d'une commune de 1 200 habitants, en zone rurale, loin de tout. "
+        "Le conseil municipal doit-il prendre une délibération pour recruter un conseiller "
+        "numérique ?")
+    assert answer.kind == "faq" and answer.entry_id == "recrutement-deliberation"

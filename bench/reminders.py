@@ -58,13 +58,14 @@ async def worker(database: str, base_url: str, token: str) -> None:
 
     from bot.channels.telegram.sweeps import make_send, sweep_bot  # noqa: PLC0415
     from bot.delivery.sweep import Sweeper  # noqa: PLC0415
+    from bot.reminders.delivery import compose  # noqa: PLC0415
     from bot.reminders.store import ReminderStore  # noqa: PLC0415
 
     store = await Store.open(database)
     bot = sweep_bot(token, base_url)
     await bot.initialize()
     reminders = ReminderStore(store.db)
-    sweeper = Sweeper(reminders, make_send(bot))
+    sweeper = Sweeper(reminders, make_send(bot), compose=compose)
 
     async def sweep_until_done() -> None:
         while True:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import Content
@@ -23,11 +23,6 @@ from bot.storage.store import Store
 log = logging.getLogger(__name__)
 Listener = Callable[[Content], Awaitable[None]]
 F = TypeVar("F")
-
-
-class TextTaker(Protocol):
-    async def take_text(self, conversation: Conversation,
-                        text: str) -> list[Outgoing] | None: ...
 
 
 class Assistant:
@@ -101,9 +96,8 @@ class Assistant:
             return await self._command(conversation, text)
         return await self._text(conversation, text)
 
-    async def _text(self, conversation: Conversation, text: str,
-                    takers: Iterable[Any] | None = None) -> list[Outgoing]:
-        for feature in takers if takers is not None else self.features.values():
+    async def _text(self, conversation: Conversation, text: str) -> list[Outgoing]:
+        for feature in self.features.values():
             if hasattr(feature, "take_text"):
                 replies = await feature.take_text(conversation, text)
                 if replies is not None:
@@ -193,9 +187,10 @@ class Assistant:
         """Replies to a side question, then the active flow's question again, if any."""
         return await self._feature_with("then_flow").then_flow(conversation, replies)
 
-    async def answer_question(self, conversation: Conversation, text: str) -> list[Outgoing]:
-        """A question asked during a flow: answered as any question (not by the flow)."""
-        return await self._text(conversation, text, [self._feature_with("question")])
+    async def answer_question(self, conversation: Conversation,
+                              text: str) -> list[Outgoing] | None:
+        """A text a flow could not read: the FAQ's answer if it is a question, else None."""
+        return await self._feature_with("side_question").side_question(conversation, text)
 
     async def run_action(self, action: str, conversation: Conversation,
                          values: Mapping[str, object]) -> list[Outgoing]:

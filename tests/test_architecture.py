@@ -108,6 +108,36 @@ def test_no_import_cycle() -> None:
     assert cycles() == []
 
 
+# What each package may import besides itself (README « Architecture »).
+ALLOWED = {
+    "core": set(),
+    "programme": {"core"},
+    "storage": {"core"},
+    "delivery": {"core"},
+    "documents": {"core", "programme"},
+    "content": {"core", "programme", "faq", "dialogue"},   # their loaders and models
+    "faq": {"core", "programme", "storage"},
+    "dialogue": {"core", "programme", "storage", "documents"},
+    "reminders": {"core", "programme", "storage", "dialogue"},  # its flow's territory
+    "broadcast": {"core", "storage"},
+    "admin": {"core", "storage", "broadcast", "content"},
+    "privacy": {"core", "storage", "broadcast"},
+    "assistant": {"core", "content", "storage"},
+}
+
+
+def package_of(module: str) -> str:
+    return module.split(".")[1] if "." in module else module
+
+
+def test_each_package_imports_only_what_the_architecture_allows() -> None:
+    wrong = sorted(f"{module} → {target}" for module, targets in GRAPH.items()
+                   if package_of(module) in ALLOWED for target in targets
+                   if package_of(target) != package_of(module)
+                   and package_of(target) not in ALLOWED[package_of(module)])
+    assert wrong == []
+
+
 def test_the_core_imports_only_the_core() -> None:
     outside = sorted(f"{module} → {target}" for module, targets in GRAPH.items()
                      if under(module, "bot.core") for target in targets

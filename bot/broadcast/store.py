@@ -15,41 +15,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.reminders.store import ReminderStore
-from bot.storage.delivery_rows import DeliveryRows
+from bot.storage.delivery_rows import DeliveryRows, suspend_chat
 from bot.storage.timestamps import parse_ts, ts
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscriptions (
-    chat_id INTEGER PRIMARY KEY,
-    subscribed_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS broadcasts (
-    id INTEGER PRIMARY KEY,
-    author_id INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('draft', 'queued', 'cancelled')),
-    created_at TEXT NOT NULL,
-    queued_at TEXT
-);
-CREATE TABLE IF NOT EXISTS broadcast_deliveries (
-    id INTEGER PRIMARY KEY,
-    broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id),
-    chat_id INTEGER NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent',
-        'failed', 'blocked', 'uncertain')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    not_before TEXT,
-    claimed_at TEXT,
-    last_error TEXT,
-    sent_at TEXT,
-    updated_at TEXT NOT NULL,
-    UNIQUE (broadcast_id, chat_id)
-);
-CREATE INDEX IF NOT EXISTS broadcast_pending ON broadcast_deliveries(id)
-    WHERE status = 'pending';
-CREATE INDEX IF NOT EXISTS broadcast_chat ON broadcast_deliveries(chat_id);
-"""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -209,8 +176,8 @@ class BroadcastStore(DeliveryRows):
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int:
         """The chat blocked the bot (403): suspended for reminders too; its announcements
         still to send become 'blocked'. Returns how many."""
-        await ReminderStore(self.db).block_chat(chat_id, now=now, reason=reason)
         async with self._write() as db:
+            await suspend_chat(db, chat_id, ts(now), reason)
             cursor = await db.execute(
                 "UPDATE broadcast_deliveries SET status = 'blocked', last_error = ?,"
                 " updated_at = ? WHERE chat_id = ? AND status IN ('pending', 'sending')",

@@ -67,9 +67,12 @@ class FlowButton:
         return cls(int(parts[1], 36), parts[2])
 
 
+SIMULATION_FLOW = "simulation"  # the flow a RefineButton opens
+
+
 @dataclass(frozen=True, slots=True)
 class RefineButton:
-    """Open the simulation with what a quick computation already knows."""
+    """Open the simulation flow with what a quick computation already knows."""
 
     posts: int | None
     territory: str | None

@@ -53,7 +53,7 @@ TOO_HIGH = "{value}, c'est trop : le maximum est {high}."
 TOO_HIGH_PLAIN = "C'est trop : le maximum est {high}."
 EXPECT_CHOICE = "Choisissez une réponse avec les boutons ci-dessous."
 
-# --- Flows (bot/dialogue/turns.py, bot/engine.py) ---
+# --- Flows (bot/dialogue/turns.py, bot/dialogue/session.py) ---
 BACK = "⬅ Retour"
 CANCEL = "✖ Annuler"
 KEEP = "Garder : {value}"

@@ -1,4 +1,5 @@
-"""The sweep: every few seconds, send the reminders that are due, within Telegram's limits.
+"""The sweep: every few seconds, send the rows that are due (reminders, announcements) within
+the channel's limits.
 
 Delivery guarantee: **at most once per reminder**, and in practice exactly once.
 - Each reminder is claimed on its own just before it is sent: its row becomes 'sending',
@@ -16,9 +17,9 @@ Delivery guarantee: **at most once per reminder**, and in practice exactly once.
   then given up after `max_attempts` ('failed', logged); a message Telegram refuses as
   such (400, `Rejected`) is given up at once. A read timeout after Telegram
   accepted the message is the one case where such a retry can duplicate it.
-- After downtime the sweep catches up: a reminder sent more than `late_after` after its
-  time says so ("rappel envoyé en retard") and its "dans N jours" is recomputed; when
-  several reminders of one deadline are overdue, only the latest is sent.
+- After downtime the sweep catches up: the queue skips rows another one supersedes (when
+  several reminders of one deadline are overdue, only the latest is sent) and `compose`
+  writes the text of a late one (bot/reminders/delivery.py: "rappel envoyé en retard").
 """
 
 from __future__ import annotations
@@ -31,18 +32,28 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock, utc_now
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send
 from bot.delivery.ratelimit import Limits, RateLimiter
-from bot.programme.reminder_policy import reminder_text
-from bot.reminders.store import ReminderStore, StoredReminder
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 MIN_SLEEP = 0.001
+
+
+class Row(Protocol):
+    """A row to deliver: a reminder (bot/reminders/store.py), an announcement's delivery."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def chat_id(self) -> int: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def text(self) -> str: ...
 
 
 class Queue(Protocol):
@@ -61,7 +72,12 @@ class Queue(Protocol):
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int: ...
 
 
-Compose = Callable[[Any, dt.datetime], tuple[str, bool]]
+Compose = Callable[[Any, dt.datetime], tuple[str, bool]]  # a row's text now, and "is late"
+
+
+def as_stored(row: Row, now: dt.datetime) -> tuple[str, bool]:
+    """The row's stored text, never late (an announcement says no date)."""
+    return row.text, False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +91,6 @@ class SweepConfig:
     backoff_base: float = 30.0              # seconds, doubled at each attempt
     backoff_max: float = 3600.0
     max_wait: float = 60.0                  # a chat paused longer waits for a later sweep
-    late_after: dt.timedelta = dt.timedelta(minutes=15)
     stuck_after: dt.timedelta = dt.timedelta(minutes=5)
 
 
@@ -96,14 +111,14 @@ class SweepReport:
 
 
 class Sweeper:
-    """Sends due reminders through `send`, marking each row; one per process.
+    """Sends the due rows of one `Queue` through `send`, marking each; one per process.
 
-    Any other `Queue` of rows (announcements: bot/broadcast/store.py) is swept the same way, with
-    its own `compose` (the text of a row) and, to stay under Telegram's overall limit
-    together, the `limiter` of the reminder sweep.
+    `compose` writes a row's text at the moment it leaves (reminders: bot/reminders/delivery.py);
+    the announcements' sweep shares the reminders' `limiter`, to stay under the channel's
+    overall limit together.
     """
 
-    def __init__(self, store: ReminderStore | Queue, send: Send, *, clock: Clock = utc_now,
+    def __init__(self, store: Queue, send: Send, *, clock: Clock = utc_now,
                  sleep: Sleep = asyncio.sleep, config: SweepConfig | None = None,
                  limits: Limits | None = None, limiter: RateLimiter | None = None,
                  compose: Compose | None = None) -> None:
@@ -113,7 +128,7 @@ class Sweeper:
         self.sleep = sleep
         self.config = config or SweepConfig()
         self.limiter = limiter or RateLimiter(limits)
-        self.compose: Compose = compose or self.text_for
+        self.compose: Compose = compose or as_stored
         self.blocked: set[int] = set()      # chats found blocked during this sweep
         self.seeded = False                 # the limiter knows the sends of earlier processes
 
@@ -147,7 +162,7 @@ class Sweeper:
         report.skipped = await self.store.skip_superseded(now)
         due = await self.store.due(now, self.config.batch)
         report.due = len(due)
-        queues: dict[int, deque[StoredReminder]] = {}
+        queues: dict[int, deque[Row]] = {}
         for reminder in due:
             queues.setdefault(reminder.chat_id, deque()).append(reminder)
         ready = [(0.0, order, chat) for order, chat in enumerate(queues)]
@@ -219,23 +234,14 @@ class Sweeper:
         self.limiter.record(chat, max(moment, self._seconds()))
         return asyncio.create_task(self._deliver(claimed, report))  # type: ignore[arg-type]
 
-    def text_for(self, reminder: StoredReminder, now: dt.datetime) -> tuple[str, bool]:
-        """The text to send now, and whether it is late."""
-        if now - reminder.due_at <= self.config.late_after:
-            return reminder.text, False
-        today = now.astimezone(ZoneInfo(reminder.timezone)).date()
-        return reminder_text(sentence=reminder.sentence, explanation=reminder.explanation,
-                             citation=reminder.citation, deadline_day=reminder.deadline_date,
-                             today=today, late=True), True
-
-    async def _deliver(self, reminder: StoredReminder, report: SweepReport) -> None:
+    async def _deliver(self, reminder: Row, report: SweepReport) -> None:
         try:
             await self._deliver_one(reminder, report)
         except Exception:   # the database failed: the row stays 'sending', then 'uncertain'
             log.exception("rappel %s : erreur pendant l'envoi ou son enregistrement",
                           reminder.id)
 
-    async def _deliver_one(self, reminder: StoredReminder, report: SweepReport) -> None:
+    async def _deliver_one(self, reminder: Row, report: SweepReport) -> None:
         text, late = self.compose(reminder, self.clock())
         try:
             await self.send(reminder.chat_id, text)
@@ -271,7 +277,7 @@ class Sweeper:
             report.sent += 1
             report.late += late
 
-    async def _failed(self, reminder: StoredReminder, error: Exception,
+    async def _failed(self, reminder: Row, error: Exception,
                       report: SweepReport) -> None:
         now = self.clock()
         message = f"{type(error).__name__} : {error}"

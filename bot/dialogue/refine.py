@@ -1,6 +1,6 @@
-"""From a quick computation to the simulation flow: the "Affiner la simulation" button and
-the answers it fills in. The simulation's step ids are read from the flow (`step_of`), named
-once here."""
+"""From a quick computation to the simulation flow: the answers the "Affiner la simulation"
+button fills in. The simulation's step ids are read from the flow (`step_of`), named once
+here."""
 
 from __future__ import annotations
 
@@ -8,18 +8,7 @@ from collections.abc import Mapping
 
 from bot.core.callbacks import RefineButton
 from bot.dialogue.model import Flow
-from bot.faq.quick import QuickRequest
 from bot.programme.flowrules import OTHER_TERRITORY
-
-SIMULATION_FLOW = "simulation"
-
-
-def refine_button(request: QuickRequest) -> RefineButton:
-    """The "Affiner la simulation" button of a quick computation."""
-    territory = request.territories[0].id if len(request.territories) == 1 else None
-    posts = request.posts if request.posts_given and request.posts > 0 else None
-    return RefineButton(posts, territory,
-                        request.structure)
 
 
 def simulation_prefill(flow: Flow, refine: RefineButton,

@@ -10,16 +10,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from bot.core import messages
-from bot.core.callbacks import FlowButton, RefineButton
+from bot.core.callbacks import SIMULATION_FLOW, FlowButton, RefineButton
 from bot.core.registry import BoundCommand, ButtonRoute, Command, Handler
 from bot.core.replies import Attachment, Button, Conversation, Outgoing, split_text
 from bot.dialogue import turns as dialog
 from bot.dialogue.model import Flow
-from bot.dialogue.refine import SIMULATION_FLOW, simulation_prefill
+from bot.dialogue.refine import simulation_prefill
 from bot.dialogue.turns import FlowState, Screen, Turn
 from bot.documents.files import CODES as DOCUMENT_KINDS
 from bot.documents.files import offered, render
-from bot.faq.answering import MAX_QUESTION_LENGTH, looks_like_question
 from bot.programme.flowrules import RuleEnv
 from bot.programme.values import InvalidValue
 from bot.storage.store import ConversationRow
@@ -192,8 +191,8 @@ class DialogueFeature:
         if not isinstance(parsed, InvalidValue):
             return await self._apply(conversation, row.seq, flow,
                                      dialog.answer(flow, env, state, parsed))
-        if looks_like_question(text) and len(text) <= MAX_QUESTION_LENGTH:
-            replies = await self.host.answer_question(conversation, text)
+        replies = await self.host.answer_question(conversation, text)
+        if replies is not None:
             note = messages.QUESTION_DURING_FLOW.format(
                 title=html.escape(flow.title, quote=False))
             return replies + await self._current(conversation, row, note)

@@ -9,20 +9,21 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from bot.core import messages
-from bot.core.callbacks import payload_number
+from bot.core.callbacks import SIMULATION_FLOW, RefineButton, payload_number
 from bot.core.registry import ButtonRoute, Command
 from bot.core.replies import Button, Conversation, Outgoing
 from bot.core.text import normalize
-from bot.dialogue.refine import SIMULATION_FLOW, refine_button
 from bot.faq import followup
 from bot.faq.answering import (
     MAX_QUESTION_LENGTH,
     NONE_PICKED,
     Answer,
     Answerer,
+    looks_like_question,
     next_context,
     titled,
 )
+from bot.faq.quick import QuickRequest
 from bot.faq.talk_store import TalkStore
 from bot.storage import events
 from bot.storage.transactions import storage_trouble, warn_storage
@@ -63,6 +64,13 @@ class FaqFeature:
 
     async def take_text(self, conversation: Conversation, text: str) -> list[Outgoing]:
         """Any text no flow took: a question."""
+        return await self.question(conversation, text)
+
+    async def side_question(self, conversation: Conversation,
+                            text: str) -> list[Outgoing] | None:
+        """A text a flow could not read: answered if it is clearly a question, else None."""
+        if not looks_like_question(text) or len(text) > MAX_QUESTION_LENGTH:
+            return None
         return await self.question(conversation, text)
 
     # --- buttons ------------------------------------------------------------------------
@@ -189,3 +197,11 @@ class FaqFeature:
                      for other in entry.see_also)
         text = titled(entry.answer, title) + (f"\n\n{messages.SEE_ALSO}" if rows else "")
         return Outgoing(text=text, buttons=rows)
+
+
+def refine_button(request: QuickRequest) -> RefineButton:
+    """The "Affiner la simulation" button of a quick computation."""
+    territory = request.territories[0].id if len(request.territories) == 1 else None
+    posts = request.posts if request.posts_given and request.posts > 0 else None
+    return RefineButton(posts, territory,
+                        request.structure)

@@ -12,20 +12,9 @@ from rapidfuzz import fuzz
 
 from bot.core.text import normalize
 from bot.faq.matcher import content_words
+from bot.storage.store import Record
 
 SIMILAR = 80  # token_set_ratio from which two questions are grouped
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Record:
-    """One recorded unanswered question."""
-
-    id: int
-    question: str
-    normalized: str
-    asked_at: str
-    candidates: tuple[tuple[str, float], ...]
-    outcome: str | None = None   # what the user did with the suggestions: "chosen:<id>", "none"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

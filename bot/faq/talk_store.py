@@ -11,16 +11,6 @@ import aiosqlite
 from bot.faq.followup import Context
 from bot.storage.transactions import transaction
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS talk_context (
-    chat_id INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    context TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (chat_id, user_id)
-);
-"""
-
 
 class TalkStore:
     """Reads and writes the conversation contexts."""

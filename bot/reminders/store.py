@@ -24,7 +24,8 @@ import aiosqlite
 
 from bot.programme.deadlines import Milestone
 from bot.programme.reminder_policy import PlannedReminder
-from bot.storage.delivery_rows import DeliveryRows
+from bot.storage import schema
+from bot.storage.delivery_rows import DeliveryRows, suspend_chat
 from bot.storage.timestamps import parse_ts, ts
 
 UTC = dt.UTC
@@ -32,62 +33,11 @@ STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "blocked", "ski
             "uncertain")
 LISTED = ("pending", "sending", "uncertain")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS milestones (
-    id INTEGER PRIMARY KEY,
-    chat_id INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    date TEXT NOT NULL,
-    territory TEXT NOT NULL,
-    timezone TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    cancelled_at TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS milestones_active
-    ON milestones(chat_id, kind) WHERE cancelled_at IS NULL;
-CREATE TABLE IF NOT EXISTS reminders (
-    id INTEGER PRIMARY KEY,
-    chat_id INTEGER NOT NULL,
-    milestone_id INTEGER NOT NULL REFERENCES milestones(id),
-    deadline_kind TEXT NOT NULL,
-    deadline_date TEXT NOT NULL,
-    days_before INTEGER NOT NULL,
-    due_at TEXT NOT NULL,
-    timezone TEXT NOT NULL,
-    sentence TEXT NOT NULL,
-    explanation TEXT NOT NULL,
-    citation TEXT NOT NULL,
-    text TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent',
-        'cancelled', 'failed', 'blocked', 'skipped', 'uncertain')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    not_before TEXT,
-    claimed_at TEXT,
-    last_error TEXT,
-    sent_at TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    UNIQUE (milestone_id, deadline_kind, days_before)
-);
-CREATE INDEX IF NOT EXISTS reminders_pending ON reminders(due_at) WHERE status = 'pending';
-CREATE INDEX IF NOT EXISTS reminders_chat ON reminders(chat_id, status);
-CREATE TABLE IF NOT EXISTS blocked_chats (
-    chat_id INTEGER PRIMARY KEY,
-    blocked_at TEXT NOT NULL,
-    reason TEXT
-);
-CREATE TABLE IF NOT EXISTS chat_territories (
-    chat_id INTEGER PRIMARY KEY,
-    territory TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-"""
 
 
 async def ensure_schema(db: aiosqlite.Connection) -> None:
     """Create the tables if they are missing (idempotent; the migrations do the same)."""
-    await db.executescript(SCHEMA)
+    await db.executescript(schema.REMINDERS)
     await db.commit()
 
 
@@ -317,16 +267,8 @@ class ReminderStore(DeliveryRows):
         They are kept rather than cancelled so that `unblock_chat` can bring back those
         still to come if the user talks to the bot again. Returns how many were blocked.
         """
-        stamp = ts(now)
         async with self._write() as db:
-            await db.execute(
-                "INSERT OR REPLACE INTO blocked_chats (chat_id, blocked_at, reason)"
-                " VALUES (?, ?, ?)", (chat_id, stamp, reason[:500]))
-            cursor = await db.execute(
-                "UPDATE reminders SET status = 'blocked', last_error = ?, updated_at = ?"
-                " WHERE chat_id = ? AND status IN ('pending', 'sending')",
-                (reason[:500], stamp, chat_id))
-        return cursor.rowcount
+            return await suspend_chat(db, chat_id, ts(now), reason)
 
     async def unblock_chat(self, chat_id: int, now: dt.datetime) -> int:
         """The user is back: send again; blocked reminders still to come become pending."""

@@ -92,3 +92,16 @@ class DeliveryRows:
                 " 'envoi interrompu (arrêt du programme) : peut-être déjà reçu, non renvoyé'"
                 " WHERE status = 'sending' AND claimed_at <= ?", (ts(now), limit))
         return ids
+
+
+async def suspend_chat(db: aiosqlite.Connection, chat_id: int, stamp: str, reason: str) -> int:
+    """The chat blocked the bot (403), inside a write: noted in blocked_chats, and its
+    reminders still to send become 'blocked' (kept, so that they can come back if the user
+    talks to the bot again). Returns how many reminders."""
+    await db.execute("INSERT OR REPLACE INTO blocked_chats (chat_id, blocked_at, reason)"
+                     " VALUES (?, ?, ?)", (chat_id, stamp, reason[:500]))
+    cursor = await db.execute(
+        "UPDATE reminders SET status = 'blocked', last_error = ?, updated_at = ?"
+        " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+        (reason[:500], stamp, chat_id))
+    return cursor.rowcount

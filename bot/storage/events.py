@@ -28,16 +28,6 @@ KINDS = ("question_answered", "question_suggested", "question_fallback", "flow_s
 QUESTION_KINDS = {"faq": "question_answered", "compute": "question_answered",
                   "suggest": "question_suggested", "fallback": "question_fallback"}
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    chat_id INTEGER NOT NULL,
-    kind TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_at ON events(at);
-CREATE INDEX IF NOT EXISTS events_chat ON events(chat_id);
-"""
 
 
 @dataclass(frozen=True, slots=True)

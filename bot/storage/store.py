@@ -12,66 +12,21 @@ from typing import Any
 
 import aiosqlite
 
-from bot.broadcast import store as broadcast
-from bot.faq import talk_store
-from bot.faq.review import Record
-from bot.reminders import store as reminder_store
 from bot.storage import events
+from bot.storage.schema import MIGRATIONS
 from bot.storage.transactions import settle, transaction
 
-# Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
-MIGRATIONS: list[str] = [
-    """
-    CREATE TABLE unanswered (
-        id INTEGER PRIMARY KEY,
-        asked_at TEXT NOT NULL,
-        chat_id INTEGER NOT NULL,
-        user_id INTEGER NOT NULL,
-        question TEXT NOT NULL,
-        normalized TEXT NOT NULL,
-        band TEXT NOT NULL,
-        candidates TEXT NOT NULL,
-        outcome TEXT
-    );
-    CREATE INDEX unanswered_normalized ON unanswered(normalized);
-    """,
-    """
-    CREATE TABLE conversations (
-        chat_id INTEGER NOT NULL,
-        user_id INTEGER NOT NULL,
-        seq INTEGER NOT NULL,
-        flow_id TEXT,
-        flow_version INTEGER,
-        step TEXT,
-        answers TEXT NOT NULL,
-        history TEXT NOT NULL,
-        editing INTEGER NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (chat_id, user_id)
-    );
-    """,
-    """
-    CREATE TABLE chats (
-        chat_id INTEGER PRIMARY KEY,
-        active INTEGER NOT NULL,
-        reason TEXT,
-        updated_at TEXT NOT NULL
-    );
-    """,
-    # 4: milestones, reminders (rows, never in-memory jobs), chats where reminders are
-    # suspended (403), the territory each chat gave (bot/reminders/store.py).
-    reminder_store.SCHEMA,
-    # 5: what the operator decided about an unanswered question (bot/faq/review.py):
-    # NULL (to review), "attached:<entry id>" or "ignored".
-    """
-    ALTER TABLE unanswered ADD COLUMN review TEXT;
-    """,
-    # 6: usage events for /stats (bot/storage/events.py); subscriptions to announcements,
-    # announcements and their deliveries (bot/broadcast/store.py).
-    events.SCHEMA + broadcast.SCHEMA,
-    # 7: what each conversation remembers between messages (bot/faq/talk_store.py).
-    talk_store.SCHEMA,
-]
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """One recorded unanswered question."""
+
+    id: int
+    question: str
+    normalized: str
+    asked_at: str
+    candidates: tuple[tuple[str, float], ...]
+    outcome: str | None = None   # what the user did with the suggestions: "chosen:<id>", "none"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,7 @@ from bot.delivery.errors import Blocked, MaybeSent, RetryLater, Transient
 from bot.delivery.sweep import SweepConfig, Sweeper
 from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.reminder_policy import plan
+from bot.reminders.delivery import compose
 from bot.reminders.store import ReminderStore
 from tests.support.reminders import FakeClock, add, fake_reminders, open_db
 
@@ -26,7 +27,7 @@ def utc(*args: int) -> dt.datetime:
 
 
 def sweeper(reminder_store: ReminderStore, channel, clock: FakeClock, **config) -> Sweeper:
-    return Sweeper(reminder_store, channel, clock=clock, sleep=clock.sleep,
+    return Sweeper(reminder_store, channel, compose=compose, clock=clock, sleep=clock.sleep,
                    config=SweepConfig(**config))
 
 
@@ -157,7 +158,7 @@ async def test_a_stop_lets_the_message_in_flight_finish(reminder_store, clock, c
         await release.wait()
         await channel(chat_id, text)
 
-    sweep = Sweeper(reminder_store, slow, clock=clock, sleep=clock.sleep,
+    sweep = Sweeper(reminder_store, slow, compose=compose, clock=clock, sleep=clock.sleep,
                     config=SweepConfig(max_in_flight=1))
     task = asyncio.create_task(sweep.run_once())
     await entered.wait()
@@ -319,7 +320,7 @@ async def test_run_forever_sweeps_every_interval(reminder_store, clock, channel)
             raise Enough
         await clock.sleep(seconds)
 
-    sweep = Sweeper(reminder_store, channel, clock=clock, sleep=sleep,
+    sweep = Sweeper(reminder_store, channel, compose=compose, clock=clock, sleep=sleep,
                     config=SweepConfig(interval=30))
     with pytest.raises(Enough):
         await sweep.run_forever()
@@ -364,7 +365,7 @@ async def test_a_full_batch_sweeps_again_at_once_unless_nothing_moved(reminder_s
                 raise asyncio.CancelledError
         await clock.sleep(seconds)
 
-    sweep = Sweeper(reminder_store, channel, clock=clock, sleep=sleep,
+    sweep = Sweeper(reminder_store, channel, compose=compose, clock=clock, sleep=sleep,
                     config=SweepConfig(interval=30, batch=2))
     with pytest.raises(asyncio.CancelledError):
         await sweep.run_forever()

@@ -12,7 +12,8 @@ from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.reminder_policy import plan
 from bot.reminders.chat import describe_pending
 from bot.reminders.listing import format_pending, list_pending, open_readonly
-from bot.reminders.store import SCHEMA, ReminderStore, ensure_schema
+from bot.reminders.store import ReminderStore, ensure_schema
+from bot.storage.schema import REMINDERS
 from tests.support.reminders import add, fake_reminders
 
 UTC = dt.UTC
@@ -159,7 +160,7 @@ async def test_recover_stuck_marks_uncertain_and_never_due_again(reminder_store)
 
 async def test_schema_is_idempotent_and_fits_the_migration_runner(tmp_path):
     db = await aiosqlite.connect(tmp_path / "m.sqlite3")
-    await db.executescript(f"BEGIN; {SCHEMA}; PRAGMA user_version = 2; COMMIT;")
+    await db.executescript(f"BEGIN; {REMINDERS}; PRAGMA user_version = 2; COMMIT;")
     await ensure_schema(db)
     await ensure_schema(db)
     async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:

@@ -43,6 +43,7 @@ from bot.core.clock import Clock, utc_now
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.sweep import Sleep, SweepConfig, Sweeper
+from bot.reminders.delivery import compose as reminder_text_now
 from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 
@@ -168,7 +169,7 @@ async def start_reminders(application: Any, database_path: str | Path, *,
     """Open the sweep's own connection (WAL, busy_timeout) and start sweeping in a task."""
     store, sender = await _open(application, database_path, bot)
     sweeper = Sweeper(ReminderStore(store.db), make_send(sender), clock=clock, sleep=sleep,
-                      config=config, limits=limits)
+                      config=config, limits=limits, compose=reminder_text_now)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels")
     return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock)
 

@@ -11,6 +11,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.channels.telegram.sweeps import translate
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Transient
 from bot.delivery.sweep import SweepConfig, Sweeper
+from bot.reminders.delivery import compose
 from tests.support.reminders import add, fake_reminders
 
 
@@ -53,7 +54,7 @@ def test_retry_after_in_seconds(after: int | dt.timedelta) -> None:
 async def test_a_rejected_message_fails_without_retry(reminder_store, clock, channel) -> None:
     await add(reminder_store, 5, fake_reminders(1, clock()), clock())
     channel.fail[5] = [Rejected("can't parse entities")]
-    sweeper = Sweeper(reminder_store, channel, clock=clock, sleep=clock.sleep,
+    sweeper = Sweeper(reminder_store, channel, compose=compose, clock=clock, sleep=clock.sleep,
                       config=SweepConfig(max_attempts=5))
     report = await sweeper.run_once()
     assert (report.failed, report.retried) == (1, 0)

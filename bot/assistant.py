@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.content.loader import Content
 from bot.core import messages
 from bot.core.clock import Clock, utc_now
-from bot.core.registry import BoundCommand, ButtonRoute, Command, Registry
+from bot.core.registry import BoundCommand, ButtonRoute, Collision, Command, Registry
 from bot.core.replies import Button, Conversation, Incoming, Outgoing
 from bot.storage.store import Store
 
@@ -52,22 +52,30 @@ class Assistant:
         self.reload_listeners: list[Listener] = []
 
     def install(self, features: Iterable[Any]) -> None:
-        """Use these features, in this order for texts; a name claimed twice is refused."""
-        self.features = {feature.name: feature for feature in features}
-        self.registry = self._registry(self.content)
+        """Use these features, in this order for texts; a feature name, command, button
+        prefix or action claimed twice is refused (Collision), and nothing changes."""
+        installed: dict[str, Any] = {}
+        for feature in features:
+            if feature.name in installed or feature.name == self.name:
+                raise Collision(f"fonctionnalité « {feature.name} » installée deux fois")
+            installed[feature.name] = feature
+        registry = self._registry(self.content, installed)
+        self.features, self.registry = installed, registry
 
     def feature(self, kind: type[F]) -> F:
         """The installed feature of this class."""
         return next(f for f in self.features.values() if isinstance(f, kind))
 
-    def _registry(self, content: Content) -> Registry:
-        driven = frozenset(flow for feature in self.features.values()
+    def _registry(self, content: Content, features: dict[str, Any] | None = None) -> Registry:
+        """The registry of these features (the installed ones) and of the content's flows."""
+        features = self.features if features is None else features
+        driven = frozenset(flow for feature in features.values()
                            for flow in getattr(feature, "drives_flows", ()))
         extra: list[BoundCommand] = []
-        for feature in self.features.values():
+        for feature in features.values():
             if hasattr(feature, "flow_commands"):
                 extra += feature.flow_commands(content, driven)
-        return Registry([*self.features.values(), self], extra)
+        return Registry([*features.values(), self], extra)
 
     async def reload(self, content: Content) -> None:
         """Use new (already validated) content from the next update on: the content and the

@@ -46,6 +46,10 @@ def test_a_feature_claiming_a_taken_name_is_refused_at_start_up(content: Content
     assert "commande /oubli : confidentialité et écho" in message
     assert "préfixe de bouton « f » : FAQ et écho" in message
     assert "action « programmer_rappels »" in message
+    assert "oubli" in assistant.registry.commands and \
+        assistant.registry.commands["oubli"].owner == "confidentialité"   # nothing changed
+    with pytest.raises(Collision, match="installée deux fois"):
+        assistant.install([*assistant.features.values(), Echo(), Echo()])
 
 
 def test_help_and_menus_come_from_the_registry(assistant: Assistant) -> None:

@@ -88,7 +88,7 @@ class Report:
 
 
 def outcome_of_reply(answers: list[Any]) -> Outcome:
-    """The outcome of all the answers to one message (`Assistant.reply`)."""
+    """The outcome of all the answers to one message (`Answerer.reply`)."""
     first = outcome_of(answers[0])
     if len(answers) > 1:
         return replace(first, then=outcome_of(answers[1]))

@@ -78,10 +78,10 @@ async def fill(database: Path, count: int) -> None:
     store = await Store.open(database)
     try:
         now = dt.datetime.now(dt.UTC)
-        await store.db.executemany(
-            "INSERT INTO subscriptions (chat_id, subscribed_at) VALUES (?, ?)",
-            [(chat, ts(now)) for chat in range(1, count + 1)])
-        await store.db.commit()
+        async with store.db.write() as db:
+            await db.executemany(
+                "INSERT INTO subscriptions (chat_id, subscribed_at) VALUES (?, ?)",
+                [(chat, ts(now)) for chat in range(1, count + 1)])
         broadcasts = BroadcastStore(store.db)
         draft = await broadcasts.draft(1, "📢 <b>Annonce</b>\n\nWebinaire jeudi.", now)
         assert await broadcasts.queue(draft, 1, now) == count

@@ -1,5 +1,5 @@
-"""Command line: `python -m bot [run|chat|ask|check|unanswered|reminders|purge]` (a stable
-contract)."""
+"""Command line: `python -m bot [run|chat|ask|check|unanswered|reminders|purge|migrate]` (a
+stable contract)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.faq.answering import Answer
 from bot.faq.feature import FaqFeature
 from bot.privacy import erasure as privacy
 from bot.reminders.listing import format_pending, list_pending, open_readonly
+from bot.storage.commands import migrate_command
 from bot.storage.store import Store
 
 BANNER = ("Mode terminal. Pour le bot Telegram, définissez TELEGRAM_BOT_TOKEN "
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "durée de conservation (BOT_RETENTION_DAYS)")
     purge_parser.add_argument("--days", type=int, help="durée de conservation en jours "
                                                        "(défaut : BOT_RETENTION_DAYS, sinon 365)")
+    sub.add_parser("migrate", help="mettre à jour le schéma de la base (DATABASE_URL ou "
+                                   "BOT_DATABASE) ; ligne release: du Procfile")
     return parser
 
 
@@ -79,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_format = getattr(args, "log_format", "text")
     if command == "check":
         return check(args.knowledge or settings.knowledge_dir, args.flows or settings.flows_dir)
+    if command == "migrate":
+        return asyncio.run(migrate_command(settings.database))
     if command == "reminders":
         return asyncio.run(show_reminders(settings.database))
     if command == "purge":

@@ -1,10 +1,11 @@
-"""Fixtures for every test: the real content and parameters, a fresh SQLite file, an assistant,
-a reminder store and a fake clock (the helpers themselves are in tests/support/)."""
+"""Fixtures for every test: the real content and parameters, a fresh database on each engine
+(a SQLite file, then the session's PostgreSQL server), an assistant, a reminder store and a
+fake clock (the helpers themselves are in tests/support/)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from bot.reminders.store import ReminderStore
 from bot.storage.store import Store
 from tests.support.admin import content_dirs  # noqa: F401 - fixture (content copied to edit)
 from tests.support.chat import FIXED_NOW, FLOWS, KNOWLEDGE, Chat, temporary_store
+from tests.support.postgres import PostgresServer
 from tests.support.reminders import Channel, FakeClock, open_db
 
 
@@ -33,6 +35,31 @@ def content() -> Content:
 def params() -> Parameters:
     """The repository's real knowledge/parametres.yaml."""
     return load_parameters(KNOWLEDGE)
+
+
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server, started at the first test that needs it; never
+    skipped: if it cannot start, those tests fail with the reason."""
+    server = PostgresServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=ENGINES)
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where an empty database is, on each engine: a SQLite file, or the URL of the test
+    server's database with every table emptied."""
+    if request.param == "sqlite":
+        return tmp_path / "bot.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    server.reset()
+    return server.url
 
 
 store = pytest_asyncio.fixture(temporary_store, name="store")
@@ -65,9 +92,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest_asyncio.fixture
-async def reminder_store(db_path: Path) -> AsyncIterator[ReminderStore]:
-    """The reminders' store alone, on its own connection to a fresh file."""
-    db = await open_db(db_path)
+async def reminder_store(database_target: str | Path) -> AsyncIterator[ReminderStore]:
+    """The reminders' store alone, on its own connection to a fresh database."""
+    db = await open_db(database_target)
     yield ReminderStore(db)
     await db.close()
 

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-import aiosqlite
-
 from bot.admin import stats
 from bot.broadcast.store import BroadcastStore, Progress
 from bot.content.loader import Content
@@ -24,6 +22,7 @@ from bot.core.formatting import plural_s
 from bot.core.registry import ButtonRoute, Command
 from bot.core.replies import Button, Conversation, Outgoing, is_group
 from bot.core.yamlsource import InvalidContent
+from bot.storage.database import Database
 from bot.storage.timestamps import ts
 
 if TYPE_CHECKING:
@@ -156,12 +155,11 @@ class AdminChat:
             params=len(content.params.by_id)))]
 
 
-async def reminder_counts(db: aiosqlite.Connection, start: dt.datetime) -> dict[str, int]:
+async def reminder_counts(db: Database, start: dt.datetime) -> dict[str, int]:
     """Reminders sent, failed or blocked since `start`, and those pending now."""
     stamp = ts(start)
-    async with db.execute(
-            "SELECT status, count(*) FROM reminders WHERE status = 'pending'"
-            " OR (status = 'sent' AND sent_at >= ?)"
-            " OR (status IN ('failed', 'blocked') AND updated_at >= ?) GROUP BY status",
-            (stamp, stamp)) as cursor:
-        return {status: n for status, n in await cursor.fetchall()}
+    return {status: n for status, n in await db.fetchall(
+        "SELECT status, count(*) FROM reminders WHERE status = 'pending'"
+        " OR (status = 'sent' AND sent_at >= ?)"
+        " OR (status IN ('failed', 'blocked') AND updated_at >= ?) GROUP BY status",
+        (stamp, stamp))}

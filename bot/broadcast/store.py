@@ -56,7 +56,7 @@ def _delivery(row: Sequence) -> Delivery:
 
 
 class BroadcastStore(DeliveryRows):
-    """Subscriptions, announcements and their deliveries, on an open aiosqlite connection."""
+    """Subscriptions, announcements and their deliveries, on an open database."""
 
     TABLE = "broadcast_deliveries"
 
@@ -65,81 +65,70 @@ class BroadcastStore(DeliveryRows):
     async def subscribe(self, chat_id: int, now: dt.datetime) -> bool:
         """The chat receives announcements; False if it already did."""
         async with self._write() as db:
-            cursor = await db.execute(
-                "INSERT OR IGNORE INTO subscriptions (chat_id, subscribed_at) VALUES (?, ?)",
-                (chat_id, ts(now)))
-        return cursor.rowcount > 0
+            return await db.execute(
+                "INSERT INTO subscriptions (chat_id, subscribed_at) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO NOTHING", (chat_id, ts(now))) > 0
 
     async def unsubscribe(self, chat_id: int) -> bool:
         """The chat no longer receives announcements (nothing kept); False if it did not."""
         async with self._write() as db:
-            cursor = await db.execute("DELETE FROM subscriptions WHERE chat_id = ?",
-                                      (chat_id,))
-        return cursor.rowcount > 0
+            return await db.execute("DELETE FROM subscriptions WHERE chat_id = ?",
+                                    (chat_id,)) > 0
 
     async def is_subscribed(self, chat_id: int) -> bool:
-        async with self.db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?",
-                                   (chat_id,)) as cursor:
-            return await cursor.fetchone() is not None
+        return await self.db.fetchone("SELECT 1 FROM subscriptions WHERE chat_id = ?",
+                                      (chat_id,)) is not None
 
     async def recipients(self) -> int:
         """How many chats an announcement would go to (subscribed, not blocked)."""
-        async with self.db.execute(
-                "SELECT count(*) FROM subscriptions WHERE chat_id NOT IN"
-                " (SELECT chat_id FROM blocked_chats)") as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else 0
+        return await self.db.scalar(
+            "SELECT count(*) FROM subscriptions WHERE chat_id NOT IN"
+            " (SELECT chat_id FROM blocked_chats)")
 
     # --- announcements ---------------------------------------------------------------------
 
     async def draft(self, author_id: int, text: str, now: dt.datetime) -> int:
         """Keep an announcement until its author confirms it; returns its id."""
         async with self._write() as db:
-            cursor = await db.execute(
+            return await db.insert(
                 "INSERT INTO broadcasts (author_id, text, status, created_at)"
                 " VALUES (?, ?, 'draft', ?)", (author_id, text, ts(now)))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     async def queue(self, broadcast_id: int, author_id: int, now: dt.datetime) -> int | None:
         """Confirm a draft: one pending delivery per subscribed chat not blocked (one
         transaction); the number of deliveries, or None if it is no longer a draft."""
         stamp = ts(now)
         async with self._write() as db:
-            cursor = await db.execute(
-                "UPDATE broadcasts SET status = 'queued', queued_at = ? WHERE id = ?"
-                " AND author_id = ? AND status = 'draft'", (stamp, broadcast_id, author_id))
-            if not cursor.rowcount:
+            if not await db.execute(
+                    "UPDATE broadcasts SET status = 'queued', queued_at = ? WHERE id = ?"
+                    " AND author_id = ? AND status = 'draft'",
+                    (stamp, broadcast_id, author_id)):
                 return None
-            cursor = await db.execute(
+            return await db.execute(
                 "INSERT INTO broadcast_deliveries (broadcast_id, chat_id, updated_at)"
                 " SELECT ?, chat_id, ? FROM subscriptions WHERE chat_id NOT IN"
                 " (SELECT chat_id FROM blocked_chats) ORDER BY subscribed_at, chat_id",
                 (broadcast_id, stamp))
-        return cursor.rowcount
 
     async def cancel_draft(self, broadcast_id: int, author_id: int) -> bool:
         """Drop a draft (its text is deleted); False if it is no longer a draft."""
         async with self._write() as db:
-            cursor = await db.execute(
+            return await db.execute(
                 "DELETE FROM broadcasts WHERE id = ? AND author_id = ? AND status = 'draft'",
-                (broadcast_id, author_id))
-        return cursor.rowcount > 0
+                (broadcast_id, author_id)) > 0
 
     async def progress(self, broadcast_id: int | None = None) -> Progress | None:
         """Delivery counts of an announcement (default: the last one queued)."""
         where, args = ("id = ?", (broadcast_id,)) if broadcast_id is not None else \
             ("status = 'queued'", ())
-        async with self.db.execute(
-                f"SELECT id, queued_at FROM broadcasts WHERE {where} ORDER BY id DESC LIMIT 1",
-                args) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchone(
+            f"SELECT id, queued_at FROM broadcasts WHERE {where} ORDER BY id DESC LIMIT 1",
+            args)
         if row is None:
             return None
-        async with self.db.execute(
-                "SELECT status, count(*) FROM broadcast_deliveries WHERE broadcast_id = ?"
-                " GROUP BY status", (row[0],)) as cursor:
-            counts = {status: n for status, n in await cursor.fetchall()}
+        counts = {status: n for status, n in await self.db.fetchall(
+            "SELECT status, count(*) FROM broadcast_deliveries WHERE broadcast_id = ?"
+            " GROUP BY status", (row[0],))}
         return Progress(broadcast_id=row[0], queued_at=parse_ts(row[1]) if row[1] else None,
                         counts=counts)
 
@@ -151,26 +140,22 @@ class BroadcastStore(DeliveryRows):
 
     async def due(self, now: dt.datetime, limit: int = 1000) -> list[Delivery]:
         """Deliveries to send now (not waiting for a retry, chat not blocked), oldest first."""
-        async with self.db.execute(
-                f"{_DELIVERY} WHERE d.status = 'pending' AND b.status = 'queued'"
-                " AND (d.not_before IS NULL OR d.not_before <= ?)"
-                " AND d.chat_id NOT IN (SELECT chat_id FROM blocked_chats)"
-                " ORDER BY d.id LIMIT ?", (ts(now), limit)) as cursor:
-            return [_delivery(row) for row in await cursor.fetchall()]
+        return [_delivery(row) for row in await self.db.fetchall(
+            f"{_DELIVERY} WHERE d.status = 'pending' AND b.status = 'queued'"
+            " AND (d.not_before IS NULL OR d.not_before <= ?)"
+            " AND d.chat_id NOT IN (SELECT chat_id FROM blocked_chats)"
+            " ORDER BY d.id LIMIT ?", (ts(now), limit))]
 
     async def pending(self) -> int:
         """How many deliveries are still to send."""
-        async with self.db.execute(
-                "SELECT count(*) FROM broadcast_deliveries WHERE status = 'pending'") as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else 0
+        return await self.db.scalar(
+            "SELECT count(*) FROM broadcast_deliveries WHERE status = 'pending'")
 
     async def claim(self, row_id: int, now: dt.datetime) -> Delivery | None:
         """Mark a pending delivery 'sending' (committed before it is sent); None if gone."""
         if not await self._claim_row(row_id, now):
             return None
-        async with self.db.execute(f"{_DELIVERY} WHERE d.id = ?", (row_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self.db.fetchone(f"{_DELIVERY} WHERE d.id = ?", (row_id,))
         return _delivery(row) if row else None
 
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int:
@@ -178,11 +163,10 @@ class BroadcastStore(DeliveryRows):
         still to send become 'blocked'. Returns how many."""
         async with self._write() as db:
             await suspend_chat(db, chat_id, ts(now), reason)
-            cursor = await db.execute(
+            return await db.execute(
                 "UPDATE broadcast_deliveries SET status = 'blocked', last_error = ?,"
                 " updated_at = ? WHERE chat_id = ? AND status IN ('pending', 'sending')",
                 (reason[:500], ts(now), chat_id))
-        return cursor.rowcount
 
 
 def compose(delivery: Delivery, now: dt.datetime) -> tuple[str, bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class Settings:
     """Runtime configuration; every field has an environment variable."""
 
-    database: Path                  # BOT_DATABASE
+    database: Path | str            # DATABASE_URL (PostgreSQL), else BOT_DATABASE (SQLite file)
     timezone: str                   # BOT_TIMEZONE
     knowledge_dir: Path             # BOT_KNOWLEDGE_DIR
     flows_dir: Path                 # BOT_FLOWS_DIR
@@ -29,7 +30,8 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ) if env is None else env
         return cls(
-            database=Path(env.get("BOT_DATABASE") or "data/bot.sqlite3"),
+            database=env.get("DATABASE_URL") or Path(env.get("BOT_DATABASE")
+                                                     or "data/bot.sqlite3"),
             timezone=env.get("BOT_TIMEZONE") or "Europe/Paris",
             knowledge_dir=Path(env.get("BOT_KNOWLEDGE_DIR") or ROOT / "knowledge"),
             flows_dir=Path(env.get("BOT_FLOWS_DIR") or ROOT / "flows"),
@@ -51,7 +53,8 @@ class Settings:
 
     def __repr__(self) -> str:
         token = "***" if self.telegram_token else None
-        return (f"Settings(database={str(self.database)!r}, timezone={self.timezone!r}, "
+        database = redact_password(str(self.database))
+        return (f"Settings(database={database!r}, timezone={self.timezone!r}, "
                 f"knowledge_dir={str(self.knowledge_dir)!r}, flows_dir={str(self.flows_dir)!r}, "
                 f"telegram_token={token!r}, telegram_api_url={self.telegram_api_url!r}, "
                 f"port={self.port!r}, webhook_url={self.webhook_url!r}, "
@@ -86,3 +89,8 @@ def parse_days(text: str, default: int = 365) -> int:
     if days < 1:
         raise ValueError("BOT_RETENTION_DAYS : au moins 1 jour")
     return days
+
+
+def redact_password(url: str) -> str:
+    """A database URL without its password: `postgresql://user:***@host/db`."""
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)

@@ -6,21 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import aiosqlite
-
 from bot.faq.followup import Context
-from bot.storage.transactions import transaction
+from bot.storage.database import Database
 
 
 class TalkStore:
     """Reads and writes the conversation contexts."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     async def load(self, chat_id: int, user_id: int) -> Context:
         """The stored context (empty when none, or unreadable)."""
-        rows = await self.db.execute_fetchall(
+        rows = await self.db.fetchall(
             "SELECT context FROM talk_context WHERE chat_id = ? AND user_id = ?",
             (chat_id, user_id))
         if not rows:
@@ -33,7 +31,7 @@ class TalkStore:
     async def save(self, chat_id: int, user_id: int, context: Context, at: dt.datetime) -> None:
         """Write the context (an empty one deletes the row)."""
         data = context.to_json()
-        async with transaction(self.db) as db:
+        async with self.db.write() as db:
             if not data:
                 await db.execute("DELETE FROM talk_context WHERE chat_id = ? AND user_id = ?",
                                  (chat_id, user_id))

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
 from bot.core.replies import is_group
+from bot.storage.database import Database
 from bot.storage.timestamps import ts
-from bot.storage.transactions import transaction
 
 # What /oubli reports, in this order (keys of the counts).
 ERASED = ("conversation", "questions", "milestones", "reminders", "territory",
           "subscription", "announcements", "events", "chat", "context")
 
 
-async def erase(db: aiosqlite.Connection, chat_id: int, user_id: int) -> dict[str, int]:
+async def erase(db: Database, chat_id: int, user_id: int) -> dict[str, int]:
     """Erase what is stored about this member of this chat (of a private chat: everything).
 
     In a group, only the member's rows go (their questionnaire, questions, milestones and
@@ -49,14 +47,13 @@ async def erase(db: aiosqlite.Connection, chat_id: int, user_id: int) -> dict[st
             ("chat", f"DELETE FROM chats {chat}", (chat_id,)),
             ("chat", f"DELETE FROM blocked_chats {chat}", (chat_id,)),
         ]
-    async with transaction(db):
+    async with db.write() as writer:
         for kind, sql, args in statements:
-            cursor = await db.execute(sql, args)
-            counts[kind] = counts.get(kind, 0) + max(cursor.rowcount, 0)
+            counts[kind] = counts.get(kind, 0) + max(await writer.execute(sql, args), 0)
     return counts
 
 
-async def purge(db: aiosqlite.Connection, now: dt.datetime, days: int) -> dict[str, int]:
+async def purge(db: Database, now: dt.datetime, days: int) -> dict[str, int]:
     """Delete what is older than `days` days; returns how many rows of each table."""
     cutoff = now - dt.timedelta(days=days)
     iso, stamp = cutoff.astimezone(dt.UTC).isoformat(), ts(cutoff)
@@ -82,8 +79,7 @@ async def purge(db: aiosqlite.Connection, now: dt.datetime, days: int) -> dict[s
                        " (SELECT broadcast_id FROM broadcast_deliveries)", (stamp,)),
     ]
     counts: dict[str, int] = {}
-    async with transaction(db):
+    async with db.write() as writer:
         for table, sql, args in statements:
-            cursor = await db.execute(sql, args)
-            counts[table] = max(cursor.rowcount, 0)
+            counts[table] = max(await writer.execute(sql, args), 0)
     return counts

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiosqlite
-
 from bot.core import formatting
 from bot.programme.reminder_policy import clock_time
 from bot.reminders.store import LISTED, ReminderStore
+from bot.storage.database import Database, is_url, missing_table
+from bot.storage.postgres import PostgresDatabase
+from bot.storage.sqlite import SqliteDatabase
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,18 +36,21 @@ def readonly_uri(path: str | Path) -> str:
     return f"{file.as_uri()}?mode=ro"
 
 
-async def open_readonly(path: str | Path) -> aiosqlite.Connection:
-    """Open the database for reading only (works while the bot is stopped, writes nothing)."""
-    return await aiosqlite.connect(readonly_uri(path), uri=True)
+async def open_readonly(target: str | Path) -> Database:
+    """Open the database to read it (works while the bot is stopped; a SQLite file is opened
+    read-only, a PostgreSQL one is only read)."""
+    if is_url(target):
+        return await PostgresDatabase.connect(str(target), size=1)
+    return await SqliteDatabase.connect_uri(readonly_uri(target))
 
 
-async def list_pending(db: aiosqlite.Connection,
+async def list_pending(db: Database,
                        statuses: Sequence[str] = LISTED) -> list[PendingRow]:
     """Reminders not known as sent, soonest first (read-only; empty if no table yet)."""
     try:
         rows = await ReminderStore(db).with_status(statuses)
-    except sqlite3.OperationalError as error:
-        if "no such table" in str(error):
+    except Exception as error:
+        if missing_table(error):
             return []
         raise
     return [PendingRow(id=r.id, chat_id=r.chat_id, status=r.status, due_at_utc=r.due_at,

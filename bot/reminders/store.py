@@ -1,4 +1,4 @@
-"""SQLite repository of milestones and reminders: reminders are rows, never in-memory jobs.
+"""Repository of milestones and reminders: reminders are rows, never in-memory jobs.
 
 Times are stored as UTC text in one fixed format ("2021-03-09T08:00:00.000000Z"), so that
 comparing the text compares the instants. A reminder's life:
@@ -20,11 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.programme.deadlines import Milestone
 from bot.programme.reminder_policy import PlannedReminder
-from bot.storage import schema
 from bot.storage.delivery_rows import DeliveryRows, suspend_chat
 from bot.storage.timestamps import parse_ts, ts
 
@@ -33,12 +30,6 @@ STATUSES = ("pending", "sending", "sent", "cancelled", "failed", "blocked", "ski
             "uncertain")
 LISTED = ("pending", "sending", "uncertain")
 
-
-
-async def ensure_schema(db: aiosqlite.Connection) -> None:
-    """Create the tables if they are missing (idempotent; the migrations do the same)."""
-    await db.executescript(schema.REMINDERS)
-    await db.commit()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,13 +86,12 @@ def _reminder(row: Sequence) -> StoredReminder:
 
 
 class ReminderStore(DeliveryRows):
-    """Milestones and reminders of all chats, on an open aiosqlite connection."""
+    """Milestones and reminders of all chats, on an open database."""
 
     TABLE = "reminders"
 
     async def _select(self, sql: str, args: Sequence = ()) -> list[StoredReminder]:
-        async with self.db.execute(sql, args) as cursor:
-            return [_reminder(row) for row in await cursor.fetchall()]
+        return [_reminder(row) for row in await self.db.fetchall(sql, args)]
 
     # --- milestones -------------------------------------------------------------------
 
@@ -129,12 +119,11 @@ class ReminderStore(DeliveryRows):
                 "INSERT INTO chat_territories (chat_id, territory, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (chat_id) DO UPDATE SET territory = excluded.territory,"
                 " updated_at = excluded.updated_at", (chat_id, territory, stamp))
-            cursor = await db.execute(
+            milestone_id = await db.insert(
                 "INSERT INTO milestones (chat_id, user_id, kind, date, territory, timezone,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (chat_id, user_id, milestone.kind, milestone.date.isoformat(), territory,
                  timezone, stamp))
-            milestone_id = cursor.lastrowid
             await db.executemany(
                 "INSERT INTO reminders (chat_id, milestone_id, deadline_kind, deadline_date,"
                 " days_before, due_at, timezone, sentence, explanation, citation, text,"
@@ -143,15 +132,13 @@ class ReminderStore(DeliveryRows):
                   r.days_before, ts(r.due_at), r.timezone, r.deadline.sentence,
                   r.deadline.explanation, r.deadline.citation, r.text, stamp, stamp)
                  for r in reminders])
-        assert milestone_id is not None
         return milestone_id
 
     async def milestones(self, chat_id: int) -> list[StoredMilestone]:
         """The chat's active milestones, in the order they were entered."""
-        async with self.db.execute(
-                "SELECT id, chat_id, kind, date, territory, timezone FROM milestones"
-                " WHERE chat_id = ? AND cancelled_at IS NULL ORDER BY id", (chat_id,)) as cur:
-            rows = await cur.fetchall()
+        rows = await self.db.fetchall(
+            "SELECT id, chat_id, kind, date, territory, timezone FROM milestones"
+            " WHERE chat_id = ? AND cancelled_at IS NULL ORDER BY id", (chat_id,))
         return [StoredMilestone(id=r[0], chat_id=r[1], territory=r[4], timezone=r[5],
                                 milestone=Milestone(kind=r[2],
                                                     date=dt.date.fromisoformat(r[3])))
@@ -159,7 +146,7 @@ class ReminderStore(DeliveryRows):
 
     async def last_territory(self, chat_id: int) -> str | None:
         """The territory of the chat's latest milestone, if any."""
-        rows = await self.db.execute_fetchall(
+        rows = await self.db.fetchall(
             "SELECT territory FROM milestones WHERE chat_id = ? ORDER BY id DESC LIMIT 1",
             (chat_id,))
         return rows[0][0] if rows else None
@@ -175,7 +162,7 @@ class ReminderStore(DeliveryRows):
 
     async def known_territory(self, chat_id: int) -> str | None:
         """The territory the chat last gave: in a questionnaire, else with a milestone."""
-        rows = await self.db.execute_fetchall(   # one hop: read at each questionnaire step
+        rows = await self.db.fetchall(   # read at each questionnaire step
             "SELECT territory FROM chat_territories WHERE chat_id = ?", (chat_id,))
         return rows[0][0] if rows else await self.last_territory(chat_id)
 
@@ -184,15 +171,15 @@ class ReminderStore(DeliveryRows):
         """Cancel one of the chat's milestones and its reminders still to send."""
         stamp = ts(now)
         async with self._write() as db:
-            cursor = await db.execute(
+            cancelled = await db.execute(
                 "UPDATE milestones SET cancelled_at = ? WHERE id = ? AND chat_id = ?"
                 " AND cancelled_at IS NULL", (stamp, milestone_id, chat_id))
-            if cursor.rowcount:
+            if cancelled:
                 await db.execute(
                     "UPDATE reminders SET status = 'cancelled', updated_at = ?"
                     " WHERE milestone_id = ? AND status IN ('pending', 'blocked')",
                     (stamp, milestone_id))
-        return cursor.rowcount > 0
+        return cancelled > 0
 
     # --- what users see and do ----------------------------------------------------------
 
@@ -218,19 +205,17 @@ class ReminderStore(DeliveryRows):
     async def cancel(self, chat_id: int, reminder_id: int, now: dt.datetime) -> bool:
         """Cancel one reminder of this chat (only if still to send)."""
         async with self._write() as db:
-            cursor = await db.execute(
+            return await db.execute(
                 "UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE id = ?"
                 " AND chat_id = ? AND status IN ('pending', 'blocked')",
-                (ts(now), reminder_id, chat_id))
-        return cursor.rowcount > 0
+                (ts(now), reminder_id, chat_id)) > 0
 
     async def cancel_all(self, chat_id: int, now: dt.datetime) -> int:
         """Cancel every reminder of this chat still to send; returns how many."""
         async with self._write() as db:
-            cursor = await db.execute(
+            return await db.execute(
                 "UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE chat_id = ?"
                 " AND status IN ('pending', 'blocked')", (ts(now), chat_id))
-        return cursor.rowcount
 
     # --- the sweep ------------------------------------------------------------------------
 
@@ -247,7 +232,7 @@ class ReminderStore(DeliveryRows):
         """Catch-up: skip a due reminder when a later one of the same deadline is due too."""
         stamp = ts(now)
         async with self._write() as db:
-            cursor = await db.execute(
+            return await db.execute(
                 "UPDATE reminders SET status = 'skipped', updated_at = ?,"
                 " last_error = 'remplacé par un rappel plus récent de la même échéance'"
                 " WHERE status = 'pending' AND due_at <= ? AND EXISTS (SELECT 1 FROM"
@@ -255,7 +240,6 @@ class ReminderStore(DeliveryRows):
                 " AND later.deadline_kind = reminders.deadline_kind"
                 " AND later.status = 'pending' AND later.due_at <= ?"
                 " AND later.due_at > reminders.due_at)", (stamp, stamp, stamp))
-        return cursor.rowcount
 
     async def claim(self, reminder_id: int, now: dt.datetime) -> StoredReminder | None:
         """Mark a pending reminder 'sending' (committed before it is sent); None if gone."""
@@ -275,22 +259,20 @@ class ReminderStore(DeliveryRows):
         stamp = ts(now)
         async with self._write() as db:
             await db.execute("DELETE FROM blocked_chats WHERE chat_id = ?", (chat_id,))
-            cursor = await db.execute(
+            return await db.execute(
                 "UPDATE reminders SET status = 'pending', updated_at = ?, not_before = NULL"
                 " WHERE chat_id = ? AND status = 'blocked' AND due_at > ?",
                 (stamp, chat_id, stamp))
-        return cursor.rowcount
 
     async def is_blocked(self, chat_id: int) -> bool:
         """Are the chat's reminders suspended (403)? One hop: it is asked at every update."""
-        return bool(await self.db.execute_fetchall(
+        return bool(await self.db.fetchall(
             "SELECT 1 FROM blocked_chats WHERE chat_id = ?", (chat_id,)))
 
     async def counts(self) -> dict[str, int]:
         """How many reminders in each status."""
-        async with self.db.execute(
-                "SELECT status, count(*) FROM reminders GROUP BY status") as cur:
-            return {row[0]: row[1] for row in await cur.fetchall()}
+        return {row[0]: row[1] for row in await self.db.fetchall(
+            "SELECT status, count(*) FROM reminders GROUP BY status")}
 
 
 # --- `python -m bot reminders` -------------------------------------------------------------

@@ -7,10 +7,8 @@ import datetime as dt
 from contextlib import AbstractAsyncContextManager
 from typing import ClassVar
 
-import aiosqlite
-
-from bot.storage.timestamps import ts
-from bot.storage.transactions import transaction
+from bot.storage.database import Database, Writer
+from bot.storage.timestamps import parse_ts, ts
 
 
 class DeliveryRows:
@@ -18,21 +16,20 @@ class DeliveryRows:
 
     TABLE: ClassVar[str]
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _write(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
-        """One write transaction (bot/storage/transactions.py)."""
-        return transaction(self.db)
+    def _write(self) -> AbstractAsyncContextManager[Writer]:
+        """One write transaction."""
+        return self.db.write()
 
     async def _claim_row(self, row_id: int, now: dt.datetime) -> bool:
         """Mark a pending row 'sending' (committed before it is sent); False if gone."""
         async with self._write() as db:
-            cursor = await db.execute(
+            return bool(await db.execute(
                 f"UPDATE {self.TABLE} SET status = 'sending', claimed_at = ?, updated_at = ?,"
                 " attempts = attempts + 1 WHERE id = ? AND status = 'pending'",
-                (ts(now), ts(now), row_id))
-            return bool(cursor.rowcount)
+                (ts(now), ts(now), row_id)))
 
     async def mark_sent(self, row_id: int, now: dt.datetime) -> None:
         """The message went out."""
@@ -71,22 +68,19 @@ class DeliveryRows:
         """(chat, when) of the rows sent since `since`, by this process or an earlier one:
         Telegram still counts them against its flood limits. "When" errs late (the answer's
         time once sent, else the claim's), so that a restarted sweep errs on the slow side."""
-        async with self.db.execute(
-                f"SELECT chat_id, coalesce(sent_at, claimed_at) AS at FROM {self.TABLE}"
-                " WHERE claimed_at >= ? AND status IN ('sending', 'sent', 'uncertain')"
-                " ORDER BY at", (ts(since),)) as cursor:
-            rows = await cursor.fetchall()
-        return [(row[0], dt.datetime.strptime(row[1], "%Y-%m-%dT%H:%M:%S.%fZ")
-                 .replace(tzinfo=dt.UTC)) for row in rows]
+        rows = await self.db.fetchall(
+            f"SELECT chat_id, coalesce(sent_at, claimed_at) AS at FROM {self.TABLE}"
+            " WHERE claimed_at >= ? AND status IN ('sending', 'sent', 'uncertain')"
+            " ORDER BY at", (ts(since),))
+        return [(row[0], parse_ts(row[1])) for row in rows]
 
     async def recover_stuck(self, now: dt.datetime, older_than: dt.timedelta) -> list[int]:
         """Rows left 'sending' by a dead process become 'uncertain' (not re-sent); their ids."""
         limit = ts(now - older_than)
         async with self._write() as db:
-            async with db.execute(
-                    f"SELECT id FROM {self.TABLE} WHERE status = 'sending' AND claimed_at <= ?",
-                    (limit,)) as cursor:
-                ids = [row[0] for row in await cursor.fetchall()]
+            ids = [row[0] for row in await db.fetchall(
+                f"SELECT id FROM {self.TABLE} WHERE status = 'sending' AND claimed_at <= ?",
+                (limit,))]
             await db.execute(
                 f"UPDATE {self.TABLE} SET status = 'uncertain', updated_at = ?, last_error ="
                 " 'envoi interrompu (arrêt du programme) : peut-être déjà reçu, non renvoyé'"
@@ -94,14 +88,14 @@ class DeliveryRows:
         return ids
 
 
-async def suspend_chat(db: aiosqlite.Connection, chat_id: int, stamp: str, reason: str) -> int:
+async def suspend_chat(db: Writer, chat_id: int, stamp: str, reason: str) -> int:
     """The chat blocked the bot (403), inside a write: noted in blocked_chats, and its
     reminders still to send become 'blocked' (kept, so that they can come back if the user
     talks to the bot again). Returns how many reminders."""
-    await db.execute("INSERT OR REPLACE INTO blocked_chats (chat_id, blocked_at, reason)"
-                     " VALUES (?, ?, ?)", (chat_id, stamp, reason[:500]))
-    cursor = await db.execute(
+    await db.execute("INSERT INTO blocked_chats (chat_id, blocked_at, reason) VALUES (?, ?, ?)"
+                     " ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at,"
+                     " reason = excluded.reason", (chat_id, stamp, reason[:500]))
+    return await db.execute(
         "UPDATE reminders SET status = 'blocked', last_error = ?, updated_at = ?"
         " WHERE chat_id = ? AND status IN ('pending', 'sending')",
         (reason[:500], stamp, chat_id))
-    return cursor.rowcount

@@ -16,10 +16,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-import aiosqlite
-
+from bot.storage.database import Database
 from bot.storage.timestamps import parse_ts, ts
-from bot.storage.transactions import storage_trouble, transaction, warn_storage
+from bot.storage.transactions import storage_trouble, warn_storage
 
 log = logging.getLogger(__name__)
 FLUSH_DELAY = 1.0   # seconds between the first pending event and its write
@@ -42,7 +41,7 @@ class Event:
 class EventLog:
     """Events kept in memory, then written in one batch about `delay` seconds later."""
 
-    def __init__(self, db: aiosqlite.Connection, delay: float = FLUSH_DELAY) -> None:
+    def __init__(self, db: Database, delay: float = FLUSH_DELAY) -> None:
         self.db = db
         self.delay = delay
         self._pending: list[tuple[str, int, str]] = []
@@ -69,7 +68,7 @@ class EventLog:
     async def since(self, start: dt.datetime) -> list[Event]:
         """The events from `start` on, oldest first, pending ones included."""
         await self.flush()
-        rows = await self.db.execute_fetchall(
+        rows = await self.db.fetchall(
             "SELECT at, chat_id, kind FROM events WHERE at >= ? ORDER BY at", (ts(start),))
         return [Event(parse_ts(row[0]), row[1], row[2]) for row in rows]
 
@@ -106,7 +105,7 @@ class EventLog:
             return
         rows, self._pending = self._pending, []
         try:
-            async with transaction(self.db) as db:  # rolled back if it fails: no double count
+            async with self.db.write() as db:  # rolled back if it fails: no double count
                 await db.executemany(
                     "INSERT INTO events (at, chat_id, kind) VALUES (?, ?, ?)", rows)
         except Exception:

@@ -1,5 +1,5 @@
-"""SQLite storage (aiosqlite): schema migrations, conversation states, unanswered questions,
-chats that blocked the bot."""
+"""The assistant's store on either engine (SQLite file, or PostgreSQL by URL): conversation
+states, unanswered questions, chats that blocked the bot."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.storage import events
-from bot.storage.schema import MIGRATIONS
-from bot.storage.transactions import settle, transaction
+from bot.storage.database import Database, is_url
+from bot.storage.migrations import migrate
+from bot.storage.postgres import PostgresDatabase
+from bot.storage.sqlite import SqliteDatabase
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,9 +52,9 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 class Store:
-    """The assistant's database: one connection, opened once per process."""
+    """The assistant's database, opened once per process."""
 
-    def __init__(self, db: aiosqlite.Connection,
+    def __init__(self, db: Database,
                  events_delay: float = events.FLUSH_DELAY, path: Path | None = None) -> None:
         self.db = db
         self.events = events.EventLog(db, events_delay)
@@ -62,19 +62,19 @@ class Store:
         self._identity = _identity(path) if path is not None else None
 
     @classmethod
-    async def open(cls, path: str | Path, *, events_delay: float = events.FLUSH_DELAY) -> Store:
-        """Open (creating if needed) the database and bring its schema up to date;
-        usage events are written `events_delay` seconds after the first pending one."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=FULL")
-        await db.execute("PRAGMA busy_timeout=5000")
-        store = cls(db, events_delay, None if str(path) == ":memory:" else Path(path))
-        await store._migrate()
-        return store
+    async def open(cls, target: str | Path, *,
+                   events_delay: float = events.FLUSH_DELAY) -> Store:
+        """Open the database (a PostgreSQL URL, else a SQLite file, created if needed) and
+        bring its schema up to date; usage events are written `events_delay` seconds after
+        the first pending one."""
+        db = await connect(target)
+        try:
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        path = None if is_url(target) or str(target) == ":memory:" else Path(target)
+        return cls(db, events_delay, path)
 
     def problem(self) -> str | None:
         """Why the database cannot be written where it is (None: it can): its file or folder
@@ -95,21 +95,12 @@ class Store:
         """Write the pending usage events, then close the connection."""
         try:
             await self.events.close()
-            await settle(self.db)
         finally:
             await self.db.close()
 
-    async def _migrate(self) -> None:
-        async with self.db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = row[0] if row else 0
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            await self.db.executescript(
-                f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
-
     async def conversation(self, chat_id: int, user_id: int) -> ConversationRow | None:
         """The stored state of a conversation, or None if it never had one."""
-        rows = await self.db.execute_fetchall(   # one hop to aiosqlite's thread, not three
+        rows = await self.db.fetchall(
             "SELECT seq, flow_id, flow_version, step, answers, history, editing"
             " FROM conversations WHERE chat_id = ? AND user_id = ?", (chat_id, user_id))
         if not rows:
@@ -123,7 +114,7 @@ class Store:
     async def save_conversation(self, chat_id: int, user_id: int, row: ConversationRow,
                                 at: dt.datetime) -> None:
         """Write a conversation's state (one transaction, committed before returning)."""
-        async with transaction(self.db) as db:
+        async with self.db.write() as db:
             await db.execute(
                 "INSERT INTO conversations (chat_id, user_id, seq, flow_id, flow_version, step,"
                 " answers, history, editing, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -140,28 +131,27 @@ class Store:
                                 normalized: str, band: str,
                                 candidates: list[dict[str, Any]], at: dt.datetime) -> int:
         """Record a question that got suggestions or the fallback; returns its id."""
-        async with transaction(self.db) as db:
-            cursor = await db.execute(
+        async with self.db.write() as db:
+            return await db.insert(
                 "INSERT INTO unanswered (asked_at, chat_id, user_id, question, normalized,"
                 " band, candidates) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (at.isoformat(), chat_id, user_id, question[:2000], normalized[:2000], band,
+                (at.isoformat(), chat_id, user_id, without_nul(question)[:2000],
+                 without_nul(normalized)[:2000], band,
                  json.dumps(candidates, ensure_ascii=False)))
-        return cursor.lastrowid or 0
 
     async def set_unanswered_outcome(self, record_id: int, chat_id: int, outcome: str) -> bool:
         """Note what the user did with suggestions (picked one, or none); False if unknown."""
-        async with transaction(self.db) as db:
-            cursor = await db.execute(
+        async with self.db.write() as db:
+            changed = await db.execute(
                 "UPDATE unanswered SET outcome = ? WHERE id = ? AND chat_id = ?",
                 (outcome, record_id, chat_id))
-        return cursor.rowcount > 0
+        return changed > 0
 
     async def unanswered_to_review(self) -> list[Record]:
         """Recorded questions the operator has not attached nor ignored yet, oldest first."""
-        async with self.db.execute(
+        rows = await self.db.fetchall(
             "SELECT id, question, normalized, asked_at, candidates, outcome FROM unanswered"
-            " WHERE review IS NULL ORDER BY id") as cursor:
-            rows = await cursor.fetchall()
+            " WHERE review IS NULL ORDER BY id")
         return [Record(id=row["id"], question=row["question"], normalized=row["normalized"],
                        asked_at=row["asked_at"], outcome=row["outcome"],
                        candidates=tuple((c["id"], c["score"])
@@ -170,14 +160,14 @@ class Store:
 
     async def set_review(self, record_ids: list[int], review: str) -> None:
         """Note the operator's decision on recorded questions ("attached:<id>", "ignored")."""
-        async with transaction(self.db) as db:
+        async with self.db.write() as db:
             await db.executemany("UPDATE unanswered SET review = ? WHERE id = ?",
                                  [(review, record_id) for record_id in record_ids])
 
     async def set_chat_active(self, chat_id: int, active: bool, at: dt.datetime,
                               reason: str | None = None) -> None:
         """Mark a chat inactive (it blocked the bot: 403) or active again (it wrote again)."""
-        async with transaction(self.db) as db:
+        async with self.db.write() as db:
             await db.execute(
                 "INSERT INTO chats (chat_id, active, reason, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (chat_id) DO UPDATE SET active = excluded.active,"
@@ -186,5 +176,17 @@ class Store:
 
     async def inactive_chats(self) -> set[int]:
         """Chats not to send to until they write again."""
-        async with self.db.execute("SELECT chat_id FROM chats WHERE active = 0") as cursor:
-            return {row[0] for row in await cursor.fetchall()}
+        return {row[0] for row in await self.db.fetchall(
+            "SELECT chat_id FROM chats WHERE active = 0")}
+
+
+async def connect(target: str | Path) -> Database:
+    """The database at `target`: a PostgreSQL URL, else a SQLite file (created if needed)."""
+    if is_url(target):
+        return await PostgresDatabase.connect(str(target))
+    return await SqliteDatabase.connect(target)
+
+
+def without_nul(text: str) -> str:
+    """Text as both engines store it: PostgreSQL refuses NUL characters in text."""
+    return text.replace("\x00", "")

@@ -28,6 +28,7 @@ SAVEPOINT = "writer"
 log = logging.getLogger(__name__)
 # SQLite's words when the disk, not the query, is at fault
 STORAGE_TROUBLE = ("disk is full", "disk i/o error")
+PG_DISK_FULL = "53100"
 STORAGE_WARNING_EVERY = 60.0  # seconds: one warning a minute, not a traceback per update
 
 
@@ -36,7 +37,10 @@ class WriteAborted(RuntimeError):
 
 
 def storage_trouble(error: BaseException | None) -> bool:
-    """Whether this error says the database file cannot be written (disk full, removed…)."""
+    """Whether this error says the database cannot be written (disk full, file removed…):
+    SQLite's words, or PostgreSQL's disk_full (53100)."""
+    if getattr(error, "sqlstate", None) == PG_DISK_FULL:
+        return True
     return isinstance(error, sqlite3.Error | WriteAborted) and \
         any(words in str(error).lower() for words in STORAGE_TROUBLE)
 

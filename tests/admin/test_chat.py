@@ -44,8 +44,7 @@ async def test_anyone_else_is_answered_as_for_an_unknown_command(
     assert "Je ne connais pas la commande" in expected
     await intruder.say("/aide")
     assert "/stats" not in intruder.text and "Administration" not in intruder.text
-    async with admin_assistant.store.db.execute("SELECT count(*) FROM broadcasts") as cursor:
-        assert (await cursor.fetchone())[0] == 0
+    assert await admin_assistant.store.db.scalar("SELECT count(*) FROM broadcasts") == 0
 
 
 async def test_a_forged_broadcast_button_is_refused_to_anyone_else(
@@ -188,8 +187,8 @@ async def test_broadcast_cancelled_or_without_recipients(admin_assistant: Assist
     await admin.say("/diffuser Bonjour")
     await admin.press("Annuler")
     assert admin.text == "Annonce annulée : rien n'a été envoyé."
-    async with admin_assistant.store.db.execute("SELECT count(*) FROM broadcasts") as cursor:
-        assert (await cursor.fetchone())[0] == 0           # the draft's text is deleted
+    assert await admin_assistant.store.db.scalar(
+        "SELECT count(*) FROM broadcasts") == 0            # the draft's text is deleted
     await admin.say("/diffuser " + "x" * 3600)
     assert "trop longue" in admin.text
 

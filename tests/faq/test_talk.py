@@ -30,8 +30,7 @@ class Clock:
 
 
 async def talk_rows(store: Store) -> int:
-    async with store.db.execute("SELECT count(*) FROM talk_context") as cursor:
-        return (await cursor.fetchone())[0]
+    return await store.db.scalar("SELECT count(*) FROM talk_context")
 
 
 def reply_of(content: Content, intent: str) -> str:
@@ -283,12 +282,10 @@ async def test_the_subject_is_per_member_of_a_chat(content: Content, store: Stor
 async def test_the_remembered_subject_keeps_no_words_of_the_user(chat: Chat,
                                                                  store: Store) -> None:
     await chat.say("c'est combien la subvention pour ma commune de Trifouilly ?")
-    async with store.db.execute("SELECT context FROM talk_context") as cursor:
-        [(stored,)] = await cursor.fetchall()
+    [(stored,)] = await store.db.fetchall("SELECT context FROM talk_context")
     assert "Trifouilly" not in stored
     await chat.say("combien pour 2 postes a la mairie, on est en Guyane ?")
-    async with store.db.execute("SELECT context FROM talk_context") as cursor:
-        [(stored,)] = await cursor.fetchall()
+    [(stored,)] = await store.db.fetchall("SELECT context FROM talk_context")
     assert "mairie" not in stored and '"postes": 2' in stored
 
 

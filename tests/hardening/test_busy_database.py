@@ -23,7 +23,7 @@ async def test_a_writer_that_read_first_waits_for_the_other_connection(tmp_path:
             other_started.set()
             await sweep.save_conversation(2, 2, ConversationRow(seq=1), NOW)
 
-        async with transaction(engine.db) as db:
+        async with transaction(engine.db.connection) as db:
             await db.execute_fetchall("SELECT count(*) FROM conversations")  # a read first
             task = asyncio.create_task(other_writer())
             await other_started.wait()

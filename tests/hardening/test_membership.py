@@ -3,11 +3,11 @@ reminders), without waiting for a 403; unblocking makes it active again."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.botapi import BotApiEmulator
+from tests.support.database import rows
 from tests.support.telegram import App, Handled, Person
 
 
@@ -20,16 +20,11 @@ def membership(emu: BotApiEmulator, person: Person, old: str, new: str) -> dict:
             "old_chat_member": member(old), "new_chat_member": member(new)}
 
 
-def chat_state(database: Path, chat_id: int) -> tuple[int | None, bool]:
-    """(chats.active, reminders suspended) for a chat, read from the database file."""
-    db = sqlite3.connect(database)
-    try:
-        row = db.execute("SELECT active FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
-        blocked = db.execute("SELECT 1 FROM blocked_chats WHERE chat_id = ?",
-                             (chat_id,)).fetchone()
-    finally:
-        db.close()
-    return (row[0] if row else None), blocked is not None
+def chat_state(database: str | Path, chat_id: int) -> tuple[int | None, bool]:
+    """(chats.active, reminders suspended) for a chat, read from the database."""
+    active = rows(database, "SELECT active FROM chats WHERE chat_id = ?", (chat_id,))
+    blocked = rows(database, "SELECT 1 FROM blocked_chats WHERE chat_id = ?", (chat_id,))
+    return (active[0][0] if active else None), bool(blocked)
 
 
 async def push(emu: BotApiEmulator, handled: Handled, payload: dict) -> None:
@@ -39,7 +34,7 @@ async def push(emu: BotApiEmulator, handled: Handled, payload: dict) -> None:
 
 
 async def test_a_kicked_update_suspends_the_chat_and_unblocking_resumes_it(
-        emu: BotApiEmulator, app: App, handled: Handled, database: Path,
+        emu: BotApiEmulator, app: App, handled: Handled, database: str | Path,
         person: Callable[..., Person]) -> None:
     alice = person(51, "Alice")
     await alice.say("/start")

@@ -30,14 +30,14 @@ FALLBACK_QUESTIONS = [f"quelle est la couleur du ciel sur mars n° {i} " + "zorg
 async def fill_the_disk(store: Store) -> None:
     """The database may not grow any more and its pages are full: SQLite answers "database
     or disk is full" to any new row."""
-    [(pages,)] = await store.db.execute_fetchall("PRAGMA page_count")
-    await store.db.execute(f"PRAGMA max_page_count = {pages}")
+    [(pages,)] = await store.db.connection.execute_fetchall("PRAGMA page_count")
+    await store.db.connection.execute(f"PRAGMA max_page_count = {pages}")
     with contextlib.suppress(sqlite3.OperationalError):
         for number in range(1, 100_000):
-            await store.db.execute(
+            await store.db.connection.execute(
                 "INSERT INTO conversations (chat_id, user_id, seq, answers, history, editing,"
                 " updated_at) VALUES (?, 0, 0, '{}', '[]', 0, '')", (-number,))
-            await store.db.commit()
+            await store.db.connection.commit()
 
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -62,6 +62,7 @@ async def test_healthz_fails_once_the_database_folder_is_deleted(emu: BotApiEmul
         await stop(process, signal.SIGTERM)
 
 
+@pytest.mark.parametrize("database_target", ["sqlite"], indirect=True)  # SQLite's PRAGMA
 async def test_a_full_disk_still_answers_and_warns_once(
         assistant: Assistant, caplog: pytest.LogCaptureFixture) -> None:
     await fill_the_disk(assistant.store)
@@ -73,6 +74,7 @@ async def test_a_full_disk_still_answers_and_warns_once(
     assert len(warnings) == 1 and not tracebacks(caplog)
 
 
+@pytest.mark.parametrize("database_target", ["sqlite"], indirect=True)  # SQLite's PRAGMA
 async def test_a_full_disk_in_telegram_is_one_warning_not_a_traceback_per_update(
         app: App, person: Callable[..., Person], caplog: pytest.LogCaptureFixture) -> None:
     await fill_the_disk(app.bot_data["channel"].store)

@@ -57,8 +57,7 @@ def me(assistant: Assistant) -> Chat:
 
 
 async def rows(store: Store, sql: str, *args: object) -> list[tuple]:
-    async with store.db.execute(sql, args) as cursor:
-        return [tuple(row) for row in await cursor.fetchall()]
+    return [tuple(row) for row in await store.db.fetchall(sql, args)]
 
 
 async def enter(chat: Chat, kind: str, date: str, territory: str | None = "Métropole "
@@ -279,6 +278,7 @@ async def test_rappels_without_anything_starts_the_flow_and_payloads_fit(me: Cha
     assert "Où en est votre recrutement ?" in flat(me.text)
 
 
+@pytest.mark.parametrize("database_target", ["sqlite"], indirect=True)  # PRAGMA: SQLite's
 async def test_schema_is_migration_4(database: Store) -> None:
     [(version,)] = await rows(database, "PRAGMA user_version")
     assert version >= 4

@@ -12,8 +12,7 @@ from bot.programme.deadlines import Milestone, deadlines_for
 from bot.programme.reminder_policy import plan
 from bot.reminders.chat import describe_pending
 from bot.reminders.listing import format_pending, list_pending, open_readonly
-from bot.reminders.store import ReminderStore, ensure_schema
-from bot.storage.schema import REMINDERS
+from bot.reminders.store import ReminderStore
 from tests.support.reminders import add, fake_reminders
 
 UTC = dt.UTC
@@ -158,27 +157,19 @@ async def test_recover_stuck_marks_uncertain_and_never_due_again(reminder_store)
     assert await reminder_store.due(due_at + dt.timedelta(days=1)) == []
 
 
-async def test_schema_is_idempotent_and_fits_the_migration_runner(tmp_path):
-    db = await aiosqlite.connect(tmp_path / "m.sqlite3")
-    await db.executescript(f"BEGIN; {REMINDERS}; PRAGMA user_version = 2; COMMIT;")
-    await ensure_schema(db)
-    await ensure_schema(db)
-    async with db.execute("SELECT name FROM sqlite_master WHERE type = 'table'") as cur:
-        names = {row[0] for row in await cur.fetchall()}
-    assert {"milestones", "reminders", "blocked_chats"} <= names
-    await db.close()
-
-
-async def test_list_pending_read_only_with_the_bot_stopped(reminder_store, params, db_path):
+@pytest.mark.parametrize("database_target", ["sqlite"], indirect=True)  # a read-only file
+async def test_list_pending_read_only_with_the_bot_stopped(reminder_store, params,
+                                                          database_target):
     await record(reminder_store, params, CHAT, "candidat_selectionne", dt.date(2021, 3, 1))
     await record(reminder_store, params, -5, "contrat_signe", dt.date(2021, 3, 16),
                  timezone="Indian/Reunion")
     await reminder_store.db.close()                                     # the bot stops
-    db = await open_readonly(db_path)
+    db = await open_readonly(database_target)
     try:
         rows = await list_pending(db)
         with pytest.raises(sqlite3.OperationalError):
-            await db.execute("DELETE FROM reminders")
+            async with db.write() as writer:
+                await writer.execute("DELETE FROM reminders")
     finally:
         await db.close()
     assert [(r.chat_id, r.due_at_utc.hour, r.due_at_local.hour) for r in rows][:4] == [

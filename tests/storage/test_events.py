@@ -108,8 +108,8 @@ async def test_a_failed_write_is_logged_and_its_events_kept(
         content: Content, quick: Store, path: Path, caplog: pytest.LogCaptureFixture) -> None:
     alice = Chat(build_assistant(content, quick, clock=lambda: FIXED_NOW), 11, 11)
     failed = "écriture des statistiques d'usage échouée"
-    await quick.db.execute("ALTER TABLE events RENAME TO events_away")
-    await quick.db.commit()
+    await quick.db.connection.execute("ALTER TABLE events RENAME TO events_away")
+    await quick.db.connection.commit()
     with caplog.at_level(logging.ERROR, logger="bot.storage.events"):
         await alice.say(QUESTION)
         await until(lambda: failed in caplog.text)
@@ -123,8 +123,8 @@ async def test_a_failed_write_is_logged_and_its_events_kept(
         await quick.events.flush()                           # /stats, /oubli see the error
     assert quick.events.pending == 2
 
-    await quick.db.execute("ALTER TABLE events_away RENAME TO events")
-    await quick.db.commit()
+    await quick.db.connection.execute("ALTER TABLE events_away RENAME TO events")
+    await quick.db.connection.commit()
     await alice.say(QUESTION)
     await until(lambda: counter(path)(11) == 3)
     assert [e.kind for e in await quick.events.since(FIXED_NOW)] == [

@@ -41,7 +41,7 @@ class Writer:
         self.inside, self.release = asyncio.Event(), asyncio.Event()
 
     async def run(self) -> None:
-        async with transaction(self.store.db) as db:
+        async with transaction(self.store.db.connection) as db:
             await db.execute(self.sql)
             self.inside.set()
             await self.release.wait()
@@ -75,9 +75,9 @@ async def test_a_failed_transaction_is_undone_alone_and_the_others_wait_for_it(
 async def test_a_failed_event_batch_is_rolled_back_so_its_retry_counts_once(
         store: Store, tmp_path: Path) -> None:
     path = tmp_path / "assistant.sqlite3"
-    await store.db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN"
+    await store.db.connection.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN"
                            " NEW.chat_id = 99 BEGIN SELECT RAISE(ABORT, 'refusé'); END")
-    await store.db.commit()
+    await store.db.connection.commit()
     for chat_id in (3, 99):
         store.events.add(chat_id, "question_answered", FIXED_NOW)
     with pytest.raises(sqlite3.IntegrityError):
@@ -85,8 +85,8 @@ async def test_a_failed_event_batch_is_rolled_back_so_its_retry_counts_once(
     assert store.events.pending == 2
     await store.save_conversation(3, 3, ConversationRow(seq=1), FIXED_NOW)  # commits
     assert committed(path, "SELECT count(*) FROM events") == [(0,)]
-    await store.db.execute("DROP TRIGGER refuse")
-    await store.db.commit()
+    await store.db.connection.execute("DROP TRIGGER refuse")
+    await store.db.connection.commit()
     events = await store.events.since(FIXED_NOW - dt.timedelta(days=1))
     assert sorted(e.chat_id for e in events) == [3, 99]
 
@@ -116,7 +116,7 @@ async def test_a_failing_writer_undoes_its_own_statements_only(
 
 async def test_a_refused_commit_is_reported_to_every_writer_of_it_and_keeps_nothing(
         store: Store, tmp_path: Path) -> None:
-    await store.db.executescript(
+    await store.db.connection.executescript(
         "PRAGMA foreign_keys = ON; CREATE TABLE parent (id INTEGER PRIMARY KEY);"
         " CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id)"
         " DEFERRABLE INITIALLY DEFERRED);")  # checked at commit only

@@ -24,10 +24,11 @@ FLOWS = ROOT / "flows"
 FIXED_NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
 
 
-async def temporary_store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A real SQLite database in a temporary file: the `store` fixture, also served under
-    another name where `store` means something else (tests/reminders)."""
-    opened = await Store.open(tmp_path / "bot.sqlite3")
+async def temporary_store(database_target: str | Path) -> AsyncIterator[Store]:
+    """A real database, empty, on each engine (a SQLite file, the test PostgreSQL server):
+    the `store` fixture, also served under another name where `store` means something else
+    (tests/reminders)."""
+    opened = await Store.open(database_target)
     yield opened
     await opened.close()
 

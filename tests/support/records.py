@@ -27,9 +27,8 @@ async def rows_of(assistant: Assistant, chat_id: int,
         if user_id is not None and table in ("conversations", "unanswered", "milestones"):
             where += " AND user_id = ?"
             args.append(user_id)
-        async with assistant.store.db.execute(
-                f"SELECT count(*) FROM {table} WHERE {where}", args) as cursor:
-            counts[table] = (await cursor.fetchone())[0]
+        counts[table] = await assistant.store.db.scalar(
+            f"SELECT count(*) FROM {table} WHERE {where}", args)
     return counts
 
 

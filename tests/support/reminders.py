@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiosqlite
-
 from bot.programme.deadlines import Deadline, Milestone
 from bot.programme.reminder_policy import PlannedReminder
-from bot.reminders.store import ReminderStore, ensure_schema
+from bot.reminders.store import ReminderStore
+from bot.storage.database import Database
+from bot.storage.migrations import migrate
+from bot.storage.store import connect
 
 UTC = dt.UTC
 
@@ -38,11 +39,10 @@ class FakeClock:
         self.advance(seconds)
 
 
-async def open_db(path: Path) -> aiosqlite.Connection:
-    db = await aiosqlite.connect(path)
-    await db.execute("PRAGMA journal_mode=WAL")
-    await db.execute("PRAGMA synchronous=NORMAL")
-    await ensure_schema(db)
+async def open_db(target: str | Path) -> Database:
+    """The database at `target` (SQLite file or PostgreSQL URL), its schema up to date."""
+    db = await connect(target)
+    await migrate(db)
     return db
 
 

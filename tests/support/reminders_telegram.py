@@ -124,7 +124,7 @@ class RunningBot:
 
 
 @asynccontextmanager
-async def running_bot(emu: BotApiEmulator, content: Content, database: Path,
+async def running_bot(emu: BotApiEmulator, content: Content, database: str | Path,
                       clock: FakeClock, sleep: SweepSleep,
                       now: dt.datetime | None = None) -> AsyncIterator[RunningBot]:
     """Start the bot (engine, polling, sweep) and stop it in order at the end."""

@@ -20,6 +20,7 @@ from bot.channels.telegram.limits import RetryingRateLimiter
 from bot.content.loader import Content
 from bot.core import redaction
 from bot.core.config import Settings
+from bot.storage.database import is_url
 from bot.storage.store import Store
 from tests.support.botapi import BotApiEmulator, Chat, User, ViewMessage, free_port
 from tests.support.botapi.state import JsonDict, chat_instance
@@ -56,11 +57,13 @@ class Handled:
                                   f"update {update_id} handled")
 
 
-def settings_for(emu: BotApiEmulator, database: Path, port: int = 8080) -> Settings:
-    """The settings `python -m bot run` would read, pointed at the emulator."""
+def settings_for(emu: BotApiEmulator, database: str | Path, port: int = 8080) -> Settings:
+    """The settings `python -m bot run` would read, pointed at the emulator and the
+    database (a SQLite file, or a PostgreSQL URL)."""
     return Settings.from_env({
         "TELEGRAM_BOT_TOKEN": emu.token, "TELEGRAM_API_URL": emu.base_url,
-        "BOT_DATABASE": str(database), "PORT": str(port),
+        "DATABASE_URL" if is_url(database) else "BOT_DATABASE": str(database),
+        "PORT": str(port),
         "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram", "WEBHOOK_SECRET": WEBHOOK_SECRET})
 
 
@@ -75,8 +78,8 @@ test_limiter.__test__ = False  # type: ignore[attr-defined]  # a helper, not a t
 
 
 @asynccontextmanager
-async def running_bot(emu: BotApiEmulator, content: Content, database: Path, handled: Handled,
-                      *, webhook: bool = False) -> AsyncIterator[App]:
+async def running_bot(emu: BotApiEmulator, content: Content, database: str | Path,
+                      handled: Handled, *, webhook: bool = False) -> AsyncIterator[App]:
     """The real Application, started as run_polling / run_webhook do, stopped the same way."""
     settings = settings_for(emu, database, free_port())
     store = await Store.open(database)
@@ -112,8 +115,9 @@ async def serving(app: App, webhook: Settings | None = None) -> AsyncIterator[Ap
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
+def database(database_target: str | Path) -> str | Path:
+    """The bot's database, on each engine (tests/conftest.py)."""
+    return database_target
 
 
 @pytest.fixture
@@ -122,7 +126,7 @@ def handled(emu: BotApiEmulator) -> Handled:
 
 
 @pytest_asyncio.fixture
-async def app(emu: BotApiEmulator, content: Content, database: Path,
+async def app(emu: BotApiEmulator, content: Content, database: str | Path,
               handled: Handled) -> AsyncIterator[App]:
     """The assistant, long polling the emulator."""
     async with running_bot(emu, content, database, handled) as application:

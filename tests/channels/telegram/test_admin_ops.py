@@ -5,7 +5,6 @@ their command menu, an announcement confirmed then delivered once to each subscr
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,20 +13,21 @@ from bot.storage.store import Store
 from tests.support.admin import ADMIN_ID, admin_bot
 from tests.support.botapi import BotApiEmulator
 from tests.support.chat import FIXED_NOW
+from tests.support.database import rows, write_many
 from tests.support.telegram import Handled, Person
 
 
-def sent(database: Path) -> int:
-    with sqlite3.connect(database) as db:
-        return db.execute("SELECT count(*) FROM broadcast_deliveries WHERE status = 'sent'"
-                          ).fetchone()[0]
+def sent(database: str | Path) -> int:
+    [(count,)] = rows(database,
+                      "SELECT count(*) FROM broadcast_deliveries WHERE status = 'sent'")
+    return count
 
 
 ADMIN_COMMANDS = ("/stats", "/diffuser", "/diffuser Réunion jeudi", "/recharger")
 
 
 async def test_administrators_commands_are_refused_to_others_and_hidden(
-        emu: BotApiEmulator, content: Content, database: Path, handled: Handled,
+        emu: BotApiEmulator, content: Content, database: str | Path, handled: Handled,
         person: Callable[..., Person]) -> None:
     admin = person(ADMIN_ID, "Admin")
     alice = person(11, "Alice")
@@ -50,12 +50,11 @@ async def test_administrators_commands_are_refused_to_others_and_hidden(
             assert in_group.text == unknown.replace("/inconnue", name), command
         await admin.say("/stats")
         assert admin.text.startswith("Usage des 7 derniers jours")
-    with sqlite3.connect(database) as db:
-        assert db.execute("SELECT count(*) FROM broadcasts").fetchone() == (0,)
+    assert rows(database, "SELECT count(*) FROM broadcasts") == [(0,)]
 
 
 async def test_an_announcement_reaches_each_subscribed_chat_once(
-        emu: BotApiEmulator, content: Content, database: Path, handled: Handled,
+        emu: BotApiEmulator, content: Content, database: str | Path, handled: Handled,
         person: Callable[..., Person]) -> None:
     admin = person(ADMIN_ID, "Admin")
     people = [person(100 + i, f"Mairie{i}") for i in range(3)]
@@ -83,7 +82,7 @@ async def test_an_announcement_reaches_each_subscribed_chat_once(
 
 
 async def test_recharger_refuses_invalid_content_with_file_and_line(
-        emu: BotApiEmulator, content: Content, database: Path, handled: Handled,
+        emu: BotApiEmulator, content: Content, database: str | Path, handled: Handled,
         person: Callable[..., Person], content_dirs: tuple[Path, Path]) -> None:
     admin = person(ADMIN_ID, "Admin")
     knowledge, _ = content_dirs
@@ -98,7 +97,7 @@ async def test_recharger_refuses_invalid_content_with_file_and_line(
         assert "Au plus près du public" in admin.text
 
 
-async def test_oubli_in_telegram(emu: BotApiEmulator, content: Content, database: Path,
+async def test_oubli_in_telegram(emu: BotApiEmulator, content: Content, database: str | Path,
                                  handled: Handled, person: Callable[..., Person]) -> None:
     alice = person(11, "Alice")
     async with admin_bot(emu, content, database, handled):
@@ -108,26 +107,23 @@ async def test_oubli_in_telegram(emu: BotApiEmulator, content: Content, database
         await alice.press("Oui, tout effacer")
         assert alice.text.startswith("C'est effacé : 1 question notée")
         assert alice.labels == []
-    with sqlite3.connect(database) as db:
-        for table in ("unanswered", "subscriptions", "events", "conversations"):
-            assert db.execute(f"SELECT count(*) FROM {table} WHERE chat_id = 11"
-                              ).fetchone() == (0,), table
+    for table in ("unanswered", "subscriptions", "events", "conversations"):
+        assert rows(database, f"SELECT count(*) FROM {table} WHERE chat_id = 11") == [(0,)], \
+            table
 
 
 async def test_data_past_the_retention_is_purged_when_the_bot_starts(
-        emu: BotApiEmulator, content: Content, database: Path, handled: Handled) -> None:
+        emu: BotApiEmulator, content: Content, database: str | Path, handled: Handled) -> None:
     old = (FIXED_NOW - dt.timedelta(days=400)).isoformat()
     recent = (FIXED_NOW - dt.timedelta(days=10)).isoformat()
     await (await Store.open(database)).close()
-    with sqlite3.connect(database) as db:
-        db.executemany(
-            "INSERT INTO unanswered (asked_at, chat_id, user_id, question, normalized, band,"
-            " candidates) VALUES (?, 1, 1, ?, ?, 'fallback', '[]')",
-            [(old, "ancienne", "ancienne"), (recent, "récente", "recente")])
+    write_many(database,
+               "INSERT INTO unanswered (asked_at, chat_id, user_id, question, normalized, band,"
+               " candidates) VALUES (?, 1, 1, ?, ?, 'fallback', '[]')",
+               [(old, "ancienne", "ancienne"), (recent, "récente", "recente")])
 
     def questions() -> list[str]:
-        with sqlite3.connect(database) as db:
-            return [row[0] for row in db.execute("SELECT question FROM unanswered")]
+        return [row[0] for row in rows(database, "SELECT question FROM unanswered")]
 
     async with admin_bot(emu, content, database, handled):
         await emu.wait_until(lambda: questions() == ["récente"], 5.0, "the old row purged")

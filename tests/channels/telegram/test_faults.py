@@ -69,13 +69,14 @@ async def test_a_lasting_failure_gets_an_apology_and_the_answers_stay(
     assert "Où se trouve votre structure ?" in alice.text
 
 
+@pytest.mark.parametrize("database_target", ["sqlite"], indirect=True)  # PRAGMA query_only
 async def test_an_engine_failure_gets_an_apology_and_the_flow_goes_on(
         app: App, emu: BotApiEmulator, person: Callable[..., Person],
         caplog: pytest.LogCaptureFixture) -> None:
     alice = person(11, "Alice")
     [question] = await alice.say("/simulation")
     secret = "mon adresse est 1 rue des Lilas " * 10
-    database = app.bot_data["channel"].store.db
+    database = app.bot_data["channel"].store.db.connection
     await database.execute("PRAGMA query_only = 1")  # every write now fails
     with caplog.at_level(logging.ERROR, logger="bot.channels.telegram.channel"):
         await alice.say(secret)  # not a number: the engine rewrites the step, and fails

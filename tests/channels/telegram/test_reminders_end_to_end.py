@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiosqlite
 import pytest
 import pytest_asyncio
 
 from bot.content.loader import Content
 from tests.support.botapi import BotApiEmulator, Chat, User
 from tests.support.botapi.emulator import ViewMessage
+from tests.support.database import rows
 from tests.support.reminders import FakeClock, parse, prop
 from tests.support.reminders_telegram import SweepSleep, running_bot
 
@@ -50,10 +50,8 @@ def reminders_seen(emu: BotApiEmulator, chat) -> list[str]:
     return [flat(m.text) for m in emu.bot_messages(chat) if flat(m.text).startswith("Rappel :")]
 
 
-async def statuses(database: Path) -> list[str]:
-    async with aiosqlite.connect(database) as db, \
-            db.execute("SELECT status FROM reminders ORDER BY due_at") as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+async def statuses(database: str | Path) -> list[str]:
+    return [row[0] for row in rows(database, "SELECT status FROM reminders ORDER BY due_at")]
 
 
 async def press(emu: BotApiEmulator, chat, user, message: ViewMessage,
@@ -82,11 +80,11 @@ async def enter_selection(emu: BotApiEmulator, chat, alice) -> ViewMessage:
 
 async def test_reminders_entered_in_telegram_are_sent_once_across_a_restart(
         content: Content, emu: BotApiEmulator, alice: User, chat: Chat, clock: FakeClock,
-        sleep: SweepSleep, db_path: Path) -> None:
-    async with running_bot(emu, content, db_path, clock, sleep) as bot:
+        sleep: SweepSleep, database_target: str | Path) -> None:
+    async with running_bot(emu, content, database_target, clock, sleep) as bot:
         done = await enter_selection(emu, chat, alice)
         assert "C'est programmé : 3 rappels" in flat(done.text)
-        assert await statuses(db_path) == ["pending"] * 3
+        assert await statuses(database_target) == ["pending"] * 3
 
         [document] = await press(emu, chat, alice, done, "Exporter (.ics)")
         assert document.document is not None
@@ -106,7 +104,7 @@ async def test_reminders_entered_in_telegram_are_sent_once_across_a_restart(
         assert bot.service.task.done() is False
 
     # The bot restarts on the same database, at the same instant, then time goes on.
-    async with running_bot(emu, content, db_path, clock, sleep):
+    async with running_bot(emu, content, database_target, clock, sleep):
         await sleep.sweep()
         assert len(reminders_seen(emu, chat)) == 1                # not sent again
         clock.set(dt.datetime(2021, 3, 12, 8, 0, tzinfo=UTC))
@@ -120,15 +118,15 @@ async def test_reminders_entered_in_telegram_are_sent_once_across_a_restart(
     assert len(seen) == 3 and len(set(seen)) == 3
     assert "(dans 4 jours)" in seen[1] and "(aujourd'hui)" in seen[2]
     assert not any("en retard" in text for text in seen)
-    assert await statuses(db_path) == ["sent"] * 3
+    assert await statuses(database_target) == ["sent"] * 3
     assert len(emu.calls_to("sendMessage")) == len(
         [m for m in emu.bot_messages(chat) if m.document is None])
 
 
 async def test_a_blocked_chat_is_suspended_then_resumed_when_the_user_writes(
         content: Content, emu: BotApiEmulator, alice: User, chat: Chat, clock: FakeClock,
-        sleep: SweepSleep, db_path: Path) -> None:
-    async with running_bot(emu, content, db_path, clock, sleep) as bot:
+        sleep: SweepSleep, database_target: str | Path) -> None:
+    async with running_bot(emu, content, database_target, clock, sleep) as bot:
         await emu.send_text(chat, alice, "/rappels")
         [question] = await emu.wait_for_bot_messages(chat)
         await press(emu, chat, alice, question, "Le contrat est signé")
@@ -140,13 +138,13 @@ async def test_a_blocked_chat_is_suspended_then_resumed_when_the_user_writes(
         clock.set(dt.datetime(2021, 3, 9, 8, 0, tzinfo=UTC))
         await sleep.sweep()
         assert await bot.service.reminders.is_blocked(chat.id)
-        assert await statuses(db_path) == ["blocked"] * 3
+        assert await statuses(database_target) == ["blocked"] * 3
         clock.set(dt.datetime(2021, 3, 10, 8, 0, tzinfo=UTC))
         emu.unblock_chat(chat)
         await emu.send_text(chat, alice, "bonjour")
         await emu.wait_for_bot_messages(chat)
         assert not await bot.service.reminders.is_blocked(chat.id)
-        assert await statuses(db_path) == ["blocked", "pending", "pending"]
+        assert await statuses(database_target) == ["blocked", "pending", "pending"]
         clock.set(dt.datetime(2021, 3, 12, 8, 0, tzinfo=UTC))
         await sleep.sweep()
         [reminder] = reminders_seen(emu, chat)

@@ -1,0 +1,80 @@
+"""The SQLite engine (aiosqlite): one connection per process, writes grouped into commits
+(bot/storage/transactions.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.database import Args, Database, Writer
+from bot.storage.transactions import settle, transaction
+
+
+class SqliteWriter(Writer):
+    """Statements inside a savepoint of the shared connection."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+
+    async def execute(self, sql: str, args: Args = ()) -> int:
+        cursor = await self.connection.execute(sql, args)
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Args]) -> None:
+        await self.connection.executemany(sql, rows)
+
+    @classmethod
+    async def connect_uri(cls, uri: str) -> SqliteDatabase:
+        """Open a SQLite URI as it is (`file:…?mode=ro`: read-only)."""
+        connection = await aiosqlite.connect(uri, uri=True)
+        connection.row_factory = aiosqlite.Row
+        return cls(connection)
+
+    async def fetchall(self, sql: str, args: Args = ()) -> list[Any]:
+        return list(await self.connection.execute_fetchall(sql, args))
+
+
+class SqliteDatabase(Database):
+    """A SQLite file (or ":memory:") on one aiosqlite connection."""
+
+    engine = "sqlite"
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+
+    @classmethod
+    async def connect(cls, path: str | Path) -> SqliteDatabase:
+        """Open (creating if needed) the file: WAL, full sync, 5 s wait for other writers."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute("PRAGMA journal_mode=WAL")
+        await connection.execute("PRAGMA synchronous=FULL")
+        await connection.execute("PRAGMA busy_timeout=5000")
+        return cls(connection)
+
+    @classmethod
+    async def connect_uri(cls, uri: str) -> SqliteDatabase:
+        """Open a SQLite URI as it is (`file:…?mode=ro`: read-only)."""
+        connection = await aiosqlite.connect(uri, uri=True)
+        connection.row_factory = aiosqlite.Row
+        return cls(connection)
+
+    async def fetchall(self, sql: str, args: Args = ()) -> list[Any]:
+        return list(await self.connection.execute_fetchall(sql, args))  # one hop to the thread
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Writer]:
+        async with transaction(self.connection) as connection:
+            yield SqliteWriter(connection)
+
+    async def close(self) -> None:
+        try:
+            await settle(self.connection)
+        finally:
+            await self.connection.close()

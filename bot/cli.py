@@ -1,5 +1,5 @@
-"""Command line: `python -m bot [run|chat|ask|check|unanswered|reminders|purge|migrate]` (a
-stable contract)."""
+"""Command line: `python -m bot [run|chat|ask|check|unanswered|reminders|purge|migrate|export|
+import]` (a stable contract)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from bot.faq.answering import Answer
 from bot.faq.feature import FaqFeature
 from bot.privacy import erasure as privacy
 from bot.reminders.listing import format_pending, list_pending, open_readonly
-from bot.storage.commands import migrate_command
+from bot.storage import commands as storage
 from bot.storage.store import Store
 
 BANNER = ("Mode terminal. Pour le bot Telegram, définissez TELEGRAM_BOT_TOKEN "
@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                        "(défaut : BOT_RETENTION_DAYS, sinon 365)")
     sub.add_parser("migrate", help="mettre à jour le schéma de la base (DATABASE_URL ou "
                                    "BOT_DATABASE) ; ligne release: du Procfile")
+    export = sub.add_parser("export", help="écrire toute la base en lignes JSON")
+    export.add_argument("file", nargs="?", default="-", help="fichier (défaut : sortie standard)")
+    load = sub.add_parser("import", help="charger un export dans une base vide")
+    load.add_argument("file", help="fichier écrit par export (- : entrée standard)")
     return parser
 
 
@@ -83,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "check":
         return check(args.knowledge or settings.knowledge_dir, args.flows or settings.flows_dir)
     if command == "migrate":
-        return asyncio.run(migrate_command(settings.database))
+        return asyncio.run(storage.migrate_command(settings.database))
+    if command in ("export", "import"):
+        return storage.transfer(command, args.file, settings.database)
     if command == "reminders":
         return asyncio.run(show_reminders(settings.database))
     if command == "purge":

@@ -62,6 +62,16 @@ def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Pat
     return server.url
 
 
+@pytest.fixture(params=ENGINES)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """A database never migrated, on each engine: a new SQLite file, or a new database on
+    the test server."""
+    if request.param == "sqlite":
+        return tmp_path / "new.sqlite3"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database("fresh")
+
+
 store = pytest_asyncio.fixture(temporary_store, name="store")
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.content.loader import Content
 from bot.core import formatting
+from bot.storage.schema import MIGRATIONS
 from tests.support.processes import run_bot
 
 
@@ -83,3 +84,21 @@ def test_ask_json_small_talk_two_questions_and_no_context_between_lines(
     assert all("parts" not in row for row in rows if row is not two)
     unanswered = run_bot(tmp_path, "unanswered")
     assert "bonjour" not in unanswered.stdout and "au revoir" not in unanswered.stdout
+
+
+def test_migrate_builds_the_schema_once_on_each_engine(tmp_path: Path,
+                                                       empty_database: str | Path) -> None:
+    first = run_bot(tmp_path, "migrate", database=empty_database)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"Schéma mis à jour : version 0 → {len(MIGRATIONS)} (")
+    again = run_bot(tmp_path, "migrate", database=empty_database)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Schéma déjà à jour")
+
+
+def test_migrate_says_why_an_unreachable_database_is_refused(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "migrate",
+                     database="postgresql://bot:secret@127.0.0.1:1/bot")
+    assert result.returncode == 1
+    assert "Base de données injoignable (postgresql://bot:***@127.0.0.1:1/bot)" in result.stderr
+    assert "secret" not in result.stderr

@@ -13,21 +13,11 @@ import pytest
 from bot.storage.migrations import migrate
 from bot.storage.schema import MIGRATIONS, REMINDERS
 from bot.storage.store import Store, connect
-from tests.support.postgres import PostgresServer
 
 TABLES = {"unanswered", "conversations", "chats", "milestones", "reminders", "blocked_chats",
           "chat_territories", "events", "subscriptions", "broadcasts",
           "broadcast_deliveries", "talk_context"}
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
-    """A database that has never been migrated, on each engine."""
-    if request.param == "sqlite":
-        return tmp_path / "new.sqlite3"
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.create_database("fresh")
 
 
 async def tables(target: str | Path) -> set[str]:
@@ -40,30 +30,30 @@ async def tables(target: str | Path) -> set[str]:
         await db.close()
 
 
-async def test_migrate_builds_every_table_then_has_nothing_to_do(empty_target):
-    db = await connect(empty_target)
+async def test_migrate_builds_every_table_then_has_nothing_to_do(empty_database):
+    db = await connect(empty_database)
     try:
         assert await migrate(db) == (0, len(MIGRATIONS))
         assert await migrate(db) == (len(MIGRATIONS), len(MIGRATIONS))
     finally:
         await db.close()
-    assert await tables(empty_target) >= TABLES
+    assert await tables(empty_database) >= TABLES
 
 
-async def test_two_processes_migrating_at_once_both_succeed(empty_target):
+async def test_two_processes_migrating_at_once_both_succeed(empty_database):
     code = ("import asyncio, sys; from bot.storage.migrations import migrate;"
             "from bot.storage.store import connect\n"
             "async def main():\n"
             "    db = await connect(sys.argv[1]); print(await migrate(db)); await db.close()\n"
             "asyncio.run(main())")
     runs = [await asyncio.create_subprocess_exec(
-        sys.executable, "-c", code, str(empty_target), cwd=ROOT,
+        sys.executable, "-c", code, str(empty_database), cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
     outputs = [await run.communicate() for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     found = sorted(out.decode().strip() for out, _ in outputs)
     assert found == [f"(0, {len(MIGRATIONS)})", f"({len(MIGRATIONS)}, {len(MIGRATIONS)})"]
-    assert await tables(empty_target) >= TABLES
+    assert await tables(empty_database) >= TABLES
 
 
 async def test_an_old_sqlite_file_moves_up_from_its_user_version(tmp_path):
@@ -80,13 +70,13 @@ async def test_an_old_sqlite_file_moves_up_from_its_user_version(tmp_path):
     assert await tables(path) >= TABLES
 
 
-async def test_a_failed_migration_keeps_nothing_of_it(empty_target):
+async def test_a_failed_migration_keeps_nothing_of_it(empty_database):
     broken = [*MIGRATIONS[:2], "CREATE TABLE half (id INTEGER); SELECT * FROM nowhere"]
-    db = await connect(empty_target)
+    db = await connect(empty_database)
     try:
         with pytest.raises(Exception, match="nowhere"):
             await migrate(db, broken)
         assert await migrate(db, MIGRATIONS[:2]) == (0, 2)   # nothing of it was kept
     finally:
         await db.close()
-    assert "half" not in await tables(empty_target)
+    assert "half" not in await tables(empty_database)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.core.config import ROOT
+from bot.storage.database import is_url
 from tests.support.botapi import BotApiEmulator, free_port
 from tests.support.telegram import WEBHOOK_SECRET
 
@@ -69,9 +70,14 @@ async def stop(process: Process, sig: int) -> tuple[int, str]:
     return process.returncode, stderr.decode()
 
 
-def run_bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run_bot(tmp_path: Path, *args: str, stdin: str = "",
+            database: str | Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` on `database` (a SQLite file or a PostgreSQL URL; default: a
+    file in tmp_path)."""
     env = {**os.environ, "BOT_DATABASE": str(tmp_path / "bot.sqlite3")}
-    for name in ("TELEGRAM_BOT_TOKEN", "BOT_KNOWLEDGE_DIR", "BOT_FLOWS_DIR"):
+    for name in ("TELEGRAM_BOT_TOKEN", "BOT_KNOWLEDGE_DIR", "BOT_FLOWS_DIR", "DATABASE_URL"):
         env.pop(name, None)
+    if database is not None:
+        env["DATABASE_URL" if is_url(database) else "BOT_DATABASE"] = str(database)
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
                           capture_output=True, env=env, cwd=ROOT, timeout=60, check=False)

@@ -72,6 +72,12 @@ class Queue(Protocol):
     async def block_chat(self, chat_id: int, *, now: dt.datetime, reason: str) -> int: ...
 
 
+class Leader(Protocol):
+    """Whether this process is the one that sweeps (several replicas: bot/storage/leader.py)."""
+
+    held: bool
+
+
 Compose = Callable[[Any, dt.datetime], tuple[str, bool]]  # a row's text now, and "is late"
 
 
@@ -92,6 +98,7 @@ class SweepConfig:
     backoff_max: float = 3600.0
     max_wait: float = 60.0                  # a chat paused longer waits for a later sweep
     stuck_after: dt.timedelta = dt.timedelta(minutes=5)
+    follow_interval: float = 1.0            # seconds between two looks when not the leader
 
 
 @dataclass(slots=True)
@@ -121,8 +128,9 @@ class Sweeper:
     def __init__(self, store: Queue, send: Send, *, clock: Clock = utc_now,
                  sleep: Sleep = asyncio.sleep, config: SweepConfig | None = None,
                  limits: Limits | None = None, limiter: RateLimiter | None = None,
-                 compose: Compose | None = None) -> None:
+                 compose: Compose | None = None, leader: Leader | None = None) -> None:
         self.store = store
+        self.leader = leader
         self.send = send
         self.clock = clock
         self.sleep = sleep
@@ -136,8 +144,13 @@ class Sweeper:
         return self.clock().timestamp()
 
     async def run_forever(self) -> None:
-        """Sweep, then wait `interval`, until cancelled (in-flight sends finish first)."""
+        """Sweep, then wait `interval`, until cancelled (in-flight sends finish first); while
+        another replica leads, only look every `follow_interval` seconds."""
         while True:
+            if not self.leading():
+                self.seeded = False   # the leader's sends will count when we take over
+                await self.sleep(self.config.follow_interval)
+                continue
             try:
                 report = await self.run_once()
             except asyncio.CancelledError:
@@ -147,6 +160,10 @@ class Sweeper:
                 report = SweepReport()
             if report.due < self.config.batch or not report.claimed:
                 await self.sleep(self.config.interval)    # else more is due: go on
+
+    def leading(self) -> bool:
+        """Whether this process may send now (always, without a leader to ask)."""
+        return self.leader is None or self.leader.held
 
     async def run_once(self) -> SweepReport:
         """Send what is due now, respecting the rate limits; returns what was done."""
@@ -182,6 +199,9 @@ class Sweeper:
                     continue
                 _, order, chat = heapq.heappop(ready)
                 queue = queues[chat]
+                if not self.leading():   # another replica leads now: it sends the rest
+                    report.deferred += len(queue) + sum(len(queues[c]) for _, _, c in ready)
+                    break
                 wait = self.limiter.chat_delay(chat, moment)
                 if wait > self.config.max_wait or chat in self.blocked:
                     report.deferred += len(queue)

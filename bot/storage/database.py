@@ -12,7 +12,10 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.storage.leader import Leadership
 
 Args = Sequence[Any]
 
@@ -60,6 +63,10 @@ class Database(abc.ABC):
     @abc.abstractmethod
     def write(self) -> AbstractAsyncContextManager[Writer]:
         """One write transaction: committed when the block ends, undone on any error."""
+
+    @abc.abstractmethod
+    def leadership(self) -> Leadership:
+        """Who sweeps among the processes on this database (bot/storage/leader.py)."""
 
     @abc.abstractmethod
     async def close(self) -> None:

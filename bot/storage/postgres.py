@@ -13,6 +13,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from bot.storage.database import Args, Database, Writer
+from bot.storage.leader import PostgresLeader
 
 POOL_SIZE = 10
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
@@ -79,8 +80,9 @@ class PostgresDatabase(Database):
 
     engine = "postgresql"
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
+    def __init__(self, pool: AsyncConnectionPool, url: str) -> None:
         self.pool = pool
+        self.url = url
 
     @classmethod
     async def connect(cls, url: str, *, size: int = POOL_SIZE) -> PostgresDatabase:
@@ -91,7 +93,7 @@ class PostgresDatabase(Database):
         pool = AsyncConnectionPool(url, min_size=1, max_size=size, open=False,
                                    kwargs={"autocommit": True, "row_factory": rows})
         await pool.open(wait=True, timeout=10)
-        return cls(pool)
+        return cls(pool, url)
 
     async def fetchall(self, sql: str, args: Args = ()) -> list[Any]:
         async with self.pool.connection() as connection:
@@ -102,6 +104,10 @@ class PostgresDatabase(Database):
     async def write(self) -> AsyncIterator[Writer]:
         async with self.pool.connection() as connection, connection.transaction():
             yield PostgresWriter(connection)
+
+    def leadership(self) -> PostgresLeader:
+        """The sweeping leader's advisory lock, on a session of its own."""
+        return PostgresLeader(self.url)
 
     async def close(self) -> None:
         await self.pool.close()

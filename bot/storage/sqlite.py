@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.database import Args, Database, Writer
+from bot.storage.leader import SoleLeader
 from bot.storage.transactions import settle, transaction
 
 
@@ -72,6 +73,10 @@ class SqliteDatabase(Database):
     async def write(self) -> AsyncIterator[Writer]:
         async with transaction(self.connection) as connection:
             yield SqliteWriter(connection)
+
+    def leadership(self) -> SoleLeader:
+        """One process per file: always the leader."""
+        return SoleLeader()
 
     async def close(self) -> None:
         try:

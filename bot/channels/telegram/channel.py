@@ -127,7 +127,7 @@ class TelegramChannel:
                                                    clock=self.clock, limits=SEND_LIMITS)
             self.broadcasts = await start_broadcasts(
                 application, self.reminders_database, clock=self.clock,
-                limiter=self.reminders.sweeper.limiter)
+                limiter=self.reminders.sweeper.limiter, leader=self.reminders.leader)
         await self.services.start()
         logger.info("Assistant prêt sur Telegram : @%s", application.bot.username)
 

@@ -45,6 +45,7 @@ from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.sweep import Sleep, SweepConfig, Sweeper
 from bot.reminders.delivery import compose as reminder_text_now
 from bot.reminders.store import ReminderStore
+from bot.storage.leader import Leadership
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -119,15 +120,19 @@ class SweepService:
     task: asyncio.Task[None]
     store: Store
     bot: Bot
+    leader: Leadership | None = None   # its own to close (the reminders' one)
 
     async def stop(self) -> None:
-        """Stop sweeping (sends in flight finish and are marked), close the bot and database."""
+        """Stop sweeping (sends in flight finish and are marked), close the bot and database;
+        then give the leadership up (another replica takes over at once)."""
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
         with contextlib.suppress(TelegramError, RuntimeError):
             await self.bot.shutdown()
         await self.store.close()
+        if self.leader is not None:
+            await self.leader.close()
 
 
 @dataclass(slots=True)
@@ -166,12 +171,16 @@ async def start_reminders(application: Any, database_path: str | Path, *,
                           clock: Clock = utc_now, sleep: Sleep = asyncio.sleep,
                           config: SweepConfig | None = None, limits: Limits | None = None,
                           bot: Bot | None = None) -> ReminderService:
-    """Open the sweep's own connection (WAL, busy_timeout) and start sweeping in a task."""
+    """Open the sweep's own connection (WAL, busy_timeout) and start sweeping in a task,
+    whenever this process leads the sweeps (several replicas on PostgreSQL: one at a time)."""
     store, sender = await _open(application, database_path, bot)
+    leader = store.db.leadership()
+    await leader.start()
     sweeper = Sweeper(ReminderStore(store.db), make_send(sender), clock=clock, sleep=sleep,
-                      config=config, limits=limits, compose=reminder_text_now)
+                      config=config, limits=limits, compose=reminder_text_now, leader=leader)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels")
-    return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock)
+    return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock,
+                           leader=leader)
 
 
 # --- announcements (/diffuser): the same sweep over bot/broadcast/store.py's rows ----------------
@@ -202,15 +211,16 @@ async def start_broadcasts(application: Any, database_path: str | Path, *,
                            clock: Clock = utc_now, sleep: Sleep = asyncio.sleep,
                            config: SweepConfig | None = None,
                            limiter: RateLimiter | None = None,
+                           leader: Leadership | None = None,
                            bot: Bot | None = None) -> BroadcastService:
     """Sweep the announcements' deliveries in a task, on their own connection and Bot.
 
-    Give it the reminder sweep's `limiter`: both then stay together under Telegram's overall
-    limit (30 messages/s), as one sender.
+    Give it the reminder sweep's `limiter` and `leader`: both then stay together under
+    Telegram's overall limit (30 messages/s), as one sender, in one replica at a time.
     """
     store, sender = await _open(application, database_path, bot)
     sweeper = Sweeper(BroadcastStore(store.db), make_send(sender), clock=clock, sleep=sleep,
                       config=config or BROADCAST_SWEEP, limits=SEND_LIMITS, limiter=limiter,
-                      compose=compose)
+                      compose=compose, leader=leader)
     task = asyncio.create_task(sweep_after_grace(sweeper), name="annonces")
     return BroadcastService(sweeper=sweeper, task=task, store=store, bot=sender)

@@ -1,10 +1,12 @@
-"""Flow benchmark: engine time per turn of a full simulation dialogue, SQLite writes included.
+"""Flow benchmark: engine time per turn of a full simulation dialogue, database writes included.
 
 Each dialogue runs through `Assistant.handle` against a real SQLite file (WAL, synchronous=FULL,
-one commit per turn), from /simulation to the recap, with a bad value re-asked, a ⬅ Retour, a
-« Modifier » and ✔ Terminer. Prints p50/p99 per turn and turns per second; target p99 ≤ 20 ms.
+one commit per turn), or a real PostgreSQL server (`--postgres`: a throwaway PostgreSQL 15
+started for the run, fsync on; or `--database postgresql://…`), from /simulation to the recap,
+with a bad value re-asked, a ⬅ Retour, a « Modifier » and ✔ Terminer. Prints p50/p99 per turn
+and turns per second; target p99 ≤ 20 ms.
 
-Run: .venv/bin/python bench/flows.py [--dialogues 200] [--database PATH]
+Run: .venv/bin/python bench/flows.py [--dialogues 200] [--database PATH|URL] [--postgres]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.app import build_assistant  # noqa: E402
 from bot.assistant import Assistant  # noqa: E402
 from bot.core.replies import Conversation, Incoming, Outgoing  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
+from tests.support.postgres import PostgresServer  # noqa: E402
 
 TARGET_P99_MS = 20.0
 # (kind, value): "say" types a text; "press" presses the button with this label.
@@ -59,7 +62,7 @@ async def dialogue(assistant: Assistant, conversation: Conversation,
     assert "C'est terminé" in last[0].text, last[0].text
 
 
-async def main(dialogues: int, database: Path | None) -> int:
+async def main(dialogues: int, database: str | None) -> int:
     content = app.load(ROOT / "knowledge", ROOT / "flows")
     with tempfile.TemporaryDirectory() as folder:
         path = database or Path(folder) / "bench.sqlite3"
@@ -77,8 +80,9 @@ async def main(dialogues: int, database: Path | None) -> int:
             await store.close()
     cuts = statistics.quantiles(timings, n=100)
     p50, p99 = statistics.median(timings), cuts[98]
+    engine = "PostgreSQL" if str(path).startswith("postgresql://") else "SQLite"
     print(f"Simulation complète : {len(DIALOGUE)} tours × {dialogues} dialogues = "
-          f"{len(timings)} tours, SQLite : {path}")
+          f"{len(timings)} tours, {engine} : {path}")
     print(f"temps moteur par tour : p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
           f"max {max(timings):.2f} ms (objectif p99 ≤ {TARGET_P99_MS:.0f} ms)")
     print(f"débit : {len(timings) / elapsed:.0f} tours/s")
@@ -88,6 +92,16 @@ async def main(dialogues: int, database: Path | None) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dialogues", type=int, default=200)
-    parser.add_argument("--database", type=Path, help="fichier SQLite (défaut : temporaire)")
+    parser.add_argument("--database", help="fichier SQLite ou URL postgresql:// "
+                                           "(défaut : un fichier SQLite temporaire)")
+    parser.add_argument("--postgres", action="store_true",
+                        help="sur un serveur PostgreSQL 15 de passage (fsync actif)")
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.dialogues, args.database)))
+    if not args.postgres:
+        sys.exit(asyncio.run(main(args.dialogues, args.database)))
+    server = PostgresServer.start(durable=True)
+    try:
+        code = asyncio.run(main(args.dialogues, server.url))
+    finally:
+        server.stop()
+    sys.exit(code)

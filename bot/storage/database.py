@@ -10,8 +10,8 @@ Rows are read by position or by column name on both engines.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -63,6 +63,12 @@ class Database(abc.ABC):
     @abc.abstractmethod
     def write(self) -> AbstractAsyncContextManager[Writer]:
         """One write transaction: committed when the block ends, undone on any error."""
+
+    @asynccontextmanager
+    async def chat_lock(self, chat_id: int) -> AsyncIterator[None]:
+        """Hold the chat while one update of it is handled: across processes, another
+        update of the same chat waits (SQLite: one process, nothing to hold)."""
+        yield
 
     @abc.abstractmethod
     def leadership(self) -> Leadership:

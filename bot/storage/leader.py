@@ -19,9 +19,13 @@ from typing import Any, Protocol
 import psycopg
 
 log = logging.getLogger(__name__)
-SWEEP_LOCK = 0x7377_6565   # "swee": the advisory lock of the sweeping leader
+# Advisory locks of the assistant itself take two integer keys (APP, n): a space apart from the
+# one-bigint keys of the chats' locks (chat ids), so that no chat id can ever collide.
+APP = 0x626F74             # "bot"
+SWEEP_LOCK = (APP, 1)      # the sweeping leader
+MIGRATION_LOCK = (APP, 2)  # a migration run (bot/storage/migrations.py)
 POLL = 1.0                 # seconds between two attempts (followers) or heartbeats (leader)
-IDLE_TIMEOUT_MS = 10_000   # a session silent that long is closed by the server (frozen leader)
+IDLE_TIMEOUT = 10.0        # seconds: a session silent that long is closed by the server
 
 
 class Leadership(Protocol):
@@ -48,12 +52,12 @@ class SoleLeader:
 class PostgresLeader:
     """Leadership by a PostgreSQL session advisory lock, tried or confirmed every `poll` s."""
 
-    def __init__(self, url: str, *, key: int = SWEEP_LOCK, poll: float = POLL,
-                 idle_timeout_ms: int = IDLE_TIMEOUT_MS) -> None:
+    def __init__(self, url: str, *, key: tuple[int, int] = SWEEP_LOCK, poll: float = POLL,
+                 idle_timeout: float = IDLE_TIMEOUT) -> None:
         self.url = url
         self.key = key
         self.poll = poll
-        self.idle_timeout_ms = idle_timeout_ms
+        self.idle_timeout = idle_timeout
         self.held = False
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -70,12 +74,12 @@ class PostgresLeader:
                 self.held = False
                 self._connection = await psycopg.AsyncConnection.connect(
                     self.url, autocommit=True, connect_timeout=5,
-                    options=f"-c idle_session_timeout={self.idle_timeout_ms}")
+                    options=f"-c idle_session_timeout={round(self.idle_timeout * 1000)}")
             if self.held:
                 await self._connection.execute("SELECT 1")   # heartbeat
             else:
-                cursor = await self._connection.execute("SELECT pg_try_advisory_lock(%s)",
-                                                        (self.key,))
+                cursor = await self._connection.execute(
+                    "SELECT pg_try_advisory_lock(%s, %s)", self.key)
                 row = await cursor.fetchone()
                 self.held = bool(row and row[0])
                 if self.held:

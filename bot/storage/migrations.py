@@ -6,11 +6,10 @@ lock held for the whole run."""
 from __future__ import annotations
 
 from bot.storage.database import Database
+from bot.storage.leader import MIGRATION_LOCK
 from bot.storage.postgres import PostgresDatabase, translate_schema
 from bot.storage.schema import MIGRATIONS
 from bot.storage.sqlite import SqliteDatabase
-
-LOCK_KEY = 0x6D69_6772   # "migr": the advisory lock of a migration run
 
 
 def statements(script: str) -> list[str]:
@@ -46,7 +45,7 @@ async def _sqlite(db: SqliteDatabase, migrations: list[str]) -> tuple[int, int]:
 
 async def _postgres(db: PostgresDatabase, migrations: list[str]) -> tuple[int, int]:
     async with db.pool.connection() as connection:
-        await connection.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        await connection.execute("SELECT pg_advisory_lock(%s, %s)", MIGRATION_LOCK)
         try:
             await connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
@@ -60,5 +59,5 @@ async def _postgres(db: PostgresDatabase, migrations: list[str]) -> tuple[int, i
                     await connection.execute(
                         "INSERT INTO schema_version (version) VALUES (%s)", (number,))
         finally:
-            await connection.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+            await connection.execute("SELECT pg_advisory_unlock(%s, %s)", MIGRATION_LOCK)
     return found, max(found, len(migrations))

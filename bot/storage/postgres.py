@@ -16,6 +16,7 @@ from bot.storage.database import Args, Database, Writer
 from bot.storage.leader import PostgresLeader
 
 POOL_SIZE = 10
+LOCK_POOL_SIZE = 16   # chats handled at once by one replica (each holds a connection)
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
 
 
@@ -80,9 +81,11 @@ class PostgresDatabase(Database):
 
     engine = "postgresql"
 
-    def __init__(self, pool: AsyncConnectionPool, url: str) -> None:
+    def __init__(self, pool: AsyncConnectionPool, url: str,
+                 locks: AsyncConnectionPool | None = None) -> None:
         self.pool = pool
         self.url = url
+        self.locks = locks   # the chats' locks: a pool apart, never waiting for the data's
 
     @classmethod
     async def connect(cls, url: str, *, size: int = POOL_SIZE) -> PostgresDatabase:
@@ -92,8 +95,11 @@ class PostgresDatabase(Database):
         await probe.close()
         pool = AsyncConnectionPool(url, min_size=1, max_size=size, open=False,
                                    kwargs={"autocommit": True, "row_factory": rows})
+        locks = AsyncConnectionPool(url, min_size=0, max_size=LOCK_POOL_SIZE, open=False,
+                                    kwargs={"autocommit": True})
         await pool.open(wait=True, timeout=10)
-        return cls(pool, url)
+        await locks.open()
+        return cls(pool, url, locks)
 
     async def fetchall(self, sql: str, args: Args = ()) -> list[Any]:
         async with self.pool.connection() as connection:
@@ -105,9 +111,22 @@ class PostgresDatabase(Database):
         async with self.pool.connection() as connection, connection.transaction():
             yield PostgresWriter(connection)
 
+    @asynccontextmanager
+    async def chat_lock(self, chat_id: int) -> AsyncIterator[None]:
+        """A transaction-scoped advisory lock on the chat id, on a connection of the lock pool,
+        held until the block ends (a dead replica's lock goes with its session)."""
+        if self.locks is None:
+            yield
+            return
+        async with self.locks.connection() as connection, connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock(%s)", (chat_id,))
+            yield
+
     def leadership(self) -> PostgresLeader:
         """The sweeping leader's advisory lock, on a session of its own."""
         return PostgresLeader(self.url)
 
     async def close(self) -> None:
+        if self.locks is not None:
+            await self.locks.close()
         await self.pool.close()

@@ -46,12 +46,12 @@ async def follower(url: str) -> AsyncIterator[PostgresLeader]:
     await leader.close()
 
 
-async def holder_process(url: str, idle_timeout_ms: int) -> asyncio.subprocess.Process:
+async def holder_process(url: str, idle_timeout: float) -> asyncio.subprocess.Process:
     """Another replica, in its own process, that takes the lead and says so."""
     code = ("import asyncio, sys\nfrom bot.storage.leader import PostgresLeader\n"
             "async def main():\n"
             "    leader = PostgresLeader(sys.argv[1], poll=0.1,"
-            f" idle_timeout_ms={idle_timeout_ms})\n"
+            f" idle_timeout={idle_timeout})\n"
             "    await leader.start(); print(leader.held, flush=True)\n"
             "    await asyncio.sleep(60)\n"
             "asyncio.run(main())")
@@ -77,7 +77,7 @@ async def test_one_leader_at_a_time_and_the_next_one_on_close(url: str,
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGSTOP])
 async def test_a_dead_or_frozen_leader_is_replaced_within_seconds(
         url: str, follower: PostgresLeader, how: signal.Signals) -> None:
-    process = await holder_process(url, idle_timeout_ms=1000)
+    process = await holder_process(url, idle_timeout=1.0)
     try:
         await follower.start()
         assert not follower.held

@@ -58,8 +58,9 @@ class PostgresServer:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     @classmethod
-    def start(cls) -> PostgresServer:
-        """initdb, then pg_ctl start (about half a second); raises PostgresUnavailable."""
+    def start(cls, *, durable: bool = False) -> PostgresServer:
+        """initdb, then pg_ctl start (about half a second); raises PostgresUnavailable.
+        Tests run without fsync; `durable` keeps it (benches: a production's cost)."""
         if not (BIN / "pg_ctl").exists():
             raise PostgresUnavailable(f"PostgreSQL introuvable dans {BIN} : {INSTALL_HINT}")
         if os.geteuid() == 0:
@@ -77,7 +78,8 @@ class PostgresServer:
             server._run("pg_ctl", "-w", "-t", "30", "-D", str(directory / "data"),
                         "-l", str(directory / "log"), "-o",
                         f"-p {server.port} -k {directory} -c listen_addresses=127.0.0.1"
-                        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                        + ("" if durable else " -c fsync=off -c synchronous_commit=off"
+                                              " -c full_page_writes=off"),
                         "start")
             with psycopg.connect(server.url_of("postgres"), autocommit=True) as connection:
                 connection.execute(f"CREATE DATABASE {DATABASE}")

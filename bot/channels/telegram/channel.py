@@ -378,7 +378,7 @@ def build_application(settings: Settings, content: Content, store: Store, *,
     application = (
         ApplicationBuilder()
         .bot(bot)
-        .concurrent_updates(PerChatProcessor(concurrency))
+        .concurrent_updates(PerChatProcessor(concurrency, chat_lock=store.db.chat_lock))
         .post_init(channel.post_init)
         .post_shutdown(channel.post_shutdown)
         .build()

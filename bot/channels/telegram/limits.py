@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from telegram import Update
@@ -64,12 +65,18 @@ def production_limiter() -> RetryingRateLimiter:
                                backoff=0.5)
 
 
+ChatLock = Callable[[int], AbstractAsyncContextManager[None]]
+
+
 class PerChatProcessor(BaseUpdateProcessor):
     """Updates of different chats are handled concurrently; those of one chat one at a time,
-    in arrival order (a conversation's state is read, then written, by each of its updates)."""
+    in arrival order (a conversation's state is read, then written, by each of its updates);
+    with `chat_lock`, one at a time across the replicas too."""
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(self, max_concurrent_updates: int = 64, *,
+                 chat_lock: ChatLock | None = None) -> None:
         super().__init__(max_concurrent_updates)
+        self.chat_lock = chat_lock   # across replicas (bot/storage: an advisory lock)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -84,7 +91,11 @@ class PerChatProcessor(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                if self.chat_lock is None:
+                    await coroutine
+                else:
+                    async with self.chat_lock(key):
+                        await coroutine
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:

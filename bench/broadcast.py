@@ -56,14 +56,19 @@ async def worker(database: str, base_url: str, token: str) -> None:
     bot = sweep_bot(token, base_url)
     await bot.initialize()
     queue = BroadcastStore(store.db)
+    leader = store.db.leadership()
+    await leader.start()
     sweeper = Sweeper(queue, make_send(bot), config=BROADCAST_SWEEP, limits=SEND_LIMITS,
-                      compose=compose)
+                      compose=compose, leader=leader)
 
     async def sweep_until_done() -> None:
         await asyncio.sleep(START_GRACE)      # as start_broadcasts does
         while await queue.pending():
-            report = await sweeper.run_once()
-            if not report.claimed:
+            claimed = 0
+            if sweeper.leading():
+                _reminders.mark_leader()
+                claimed = (await sweeper.run_once()).claimed
+            if not claimed:
                 await asyncio.sleep(0.2)
 
     try:
@@ -71,9 +76,10 @@ async def worker(database: str, base_url: str, token: str) -> None:
     finally:
         await bot.shutdown()
         await store.close()
+        await leader.close()
 
 
-async def fill(database: Path, count: int) -> None:
+async def fill(database: str | Path, count: int) -> None:
     """`count` subscribed chats and one announcement queued for them (as /diffuser does)."""
     store = await Store.open(database)
     try:
@@ -89,11 +95,13 @@ async def fill(database: Path, count: int) -> None:
         await store.close()
 
 
-async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, Any]:
-    """One run on a fresh database and emulator; optionally stop the sender halfway."""
+async def run(count: int, *, stop: signal.Signals | None = None,
+              database: str | None = None, replicas: int = 1) -> dict[str, Any]:
+    """One run on a fresh database (`database`, an empty PostgreSQL one; default: a temporary
+    SQLite file) and emulator, `replicas` senders; optionally stop the leader halfway."""
     with tempfile.TemporaryDirectory() as tmp:
-        database = Path(tmp) / "bot.sqlite3"
-        await fill(database, count)
+        target = database or Path(tmp) / "bot.sqlite3"
+        await fill(target, count)
 
         def busiest(emu: Any) -> dict[str, int]:
             chats = range(1, count + 1)
@@ -101,18 +109,21 @@ async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, An
                     "max_per_chat_second": max(emu.max_rate(c, 1.0, ["sendMessage"])
                                                for c in chats)}
 
-        return await _reminders.deliver(count, database, table="broadcast_deliveries",
-                                        script=__file__, stop=stop, measure=busiest)
+        return await _reminders.deliver(count, target, table="broadcast_deliveries",
+                                        script=__file__, stop=stop, measure=busiest,
+                                        replicas=replicas)
 
 
-async def main(count: int, runs: list[str]) -> int:
+async def main(count: int, runs: list[str], server: Any = None, replicas: int = 1) -> int:
     results = {}
     titles = {"steady": f"One announcement to {count} subscribed chats",
               "stop": "Same, sender stopped (SIGTERM) halfway and restarted",
               "crash": "Same, sender killed (SIGKILL) halfway and restarted (at most once)"}
     stops = {"steady": None, "stop": signal.SIGTERM, "crash": signal.SIGKILL}
     for name in runs:
-        results[name] = await run(count, stop=stops[name])
+        database = server.create_database(f"bench_{name}") if server else None
+        results[name] = await run(count, stop=stops[name], database=database,
+                                  replicas=replicas)
         show(titles[name], results[name])
     ok = all(r["duplicates"] == 0 and r["max_per_second"] <= CAP
              and r["max_per_chat_second"] <= 1 for r in results.values()) and \

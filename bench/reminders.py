@@ -3,6 +3,8 @@ local Bot API emulator under the production rate limits, then the same with a cr
 
     .venv/bin/python bench/reminders.py              # 10 000 reminders, both runs (~12 min)
     .venv/bin/python bench/reminders.py --count 300  # quick
+    .venv/bin/python bench/reminders.py --postgres --replicas 2 --runs crash
+        # on a throwaway PostgreSQL 15 (fsync on), two sweeping replicas, the leader killed
 
 The emulator (tests/support/botapi) runs in this process, with Telegram's flood control switched on
 (it answers 429 past 1 message/s in a chat or 30/s overall). The sweeper runs in a child
@@ -14,6 +16,10 @@ The crash is a real one: once half of the messages arrived, the child gets SIGKI
 `finally`, no last commit, whatever was in flight is cut), then a new child starts on the
 same database. A subprocess is the only honest way to kill a sweep mid-transaction: cancelling
 a task in the same process would run its `finally` blocks and let the in-flight sends finish.
+
+With `--replicas 2` (PostgreSQL), two children sweep at once, as two containers would: one
+leads (bot/storage/leader.py), the other waits; the one killed is the leader, and a new child
+replaces it, as the host would restart a container.
 
 Counted from the emulator's call log (successful sendMessage per chat): lost = chats that got
 no reminder, duplicates = reminders received more than once. Rows the killed sweeper left in
@@ -29,7 +35,6 @@ import contextlib
 import datetime as dt
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -47,6 +52,8 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != H
 from bot.delivery.ratelimit import Limits  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from bot.storage.timestamps import ts  # noqa: E402
+from tests.support.database import rows, write_many  # noqa: E402
+from tests.support.postgres import PostgresServer  # noqa: E402
 
 CAP = Limits().overall / Limits().overall_window
 
@@ -65,14 +72,19 @@ async def worker(database: str, base_url: str, token: str) -> None:
     bot = sweep_bot(token, base_url)
     await bot.initialize()
     reminders = ReminderStore(store.db)
-    sweeper = Sweeper(reminders, make_send(bot), compose=compose)
+    leader = store.db.leadership()
+    await leader.start()
+    sweeper = Sweeper(reminders, make_send(bot), compose=compose, leader=leader)
 
     async def sweep_until_done() -> None:
         while True:
-            report = await sweeper.run_once()
-            if not await reminders.pending():
+            claimed = 0
+            if sweeper.leading():
+                mark_leader()
+                claimed = (await sweeper.run_once()).claimed
+            if not (await reminders.counts()).get("pending"):
                 break
-            if not report.claimed:
+            if not claimed:
                 await asyncio.sleep(0.2)
 
     try:
@@ -80,6 +92,14 @@ async def worker(database: str, base_url: str, token: str) -> None:
     finally:
         await bot.shutdown()
         await store.close()
+        await leader.close()
+
+
+def mark_leader() -> None:
+    """Tell the parent this child leads (a file named after its pid in $BENCH_MARKS)."""
+    marks = os.environ.get("BENCH_MARKS")
+    if marks:
+        (Path(marks) / str(os.getpid())).touch()
 
 
 async def until_sigterm(work: Awaitable[None]) -> None:
@@ -94,32 +114,45 @@ async def until_sigterm(work: Awaitable[None]) -> None:
 
 # --- the parent: emulator, data, measurement ------------------------------------------------
 
-def fill(database: Path, count: int, due: dt.datetime) -> None:
-    """`count` chats, each with one milestone and one reminder due at `due` (one transaction)."""
+def fill(database: str | Path, count: int, due: dt.datetime) -> None:
+    """`count` chats, each with one milestone and one reminder due at `due`."""
     stamp = ts(due)
-    with sqlite3.connect(database) as db:
-        db.executemany(
-            "INSERT INTO milestones (id, chat_id, user_id, kind, date, territory, timezone,"
-            " created_at) VALUES (?, ?, ?, 'contrat_signe', ?, 'metropole', 'Europe/Paris', ?)",
-            [(i, i, i, due.date().isoformat(), stamp) for i in range(1, count + 1)])
-        db.executemany(
-            "INSERT INTO reminders (chat_id, milestone_id, deadline_kind, deadline_date,"
-            " days_before, due_at, timezone, sentence, explanation, citation, text, created_at,"
-            " updated_at) VALUES (?, ?, 'depart_formation', ?, 0, ?, 'Europe/Paris', ?, ?, ?,"
-            " ?, ?, ?)",
-            [(i, i, due.date().isoformat(), stamp, "le conseiller doit partir en formation",
-              "Explication.", "AMI", f"<b>Rappel</b> : échéance n° {i} aujourd'hui.", stamp,
-              stamp) for i in range(1, count + 1)])
+    write_many(
+        database,
+        "INSERT INTO milestones (id, chat_id, user_id, kind, date, territory, timezone,"
+        " created_at) VALUES (?, ?, ?, 'contrat_signe', ?, 'metropole', 'Europe/Paris', ?)",
+        [(i, i, i, due.date().isoformat(), stamp) for i in range(1, count + 1)])
+    write_many(
+        database,
+        "INSERT INTO reminders (chat_id, milestone_id, deadline_kind, deadline_date,"
+        " days_before, due_at, timezone, sentence, explanation, citation, text, created_at,"
+        " updated_at) VALUES (?, ?, 'depart_formation', ?, 0, ?, 'Europe/Paris', ?, ?, ?,"
+        " ?, ?, ?)",
+        [(i, i, due.date().isoformat(), stamp, "le conseiller doit partir en formation",
+          "Explication.", "AMI", f"<b>Rappel</b> : échéance n° {i} aujourd'hui.", stamp,
+          stamp) for i in range(1, count + 1)])
 
 
-def statuses(database: Path, table: str = "reminders") -> Counter[str]:
-    with sqlite3.connect(database) as db:
-        return Counter(dict(db.execute(f"SELECT status, count(*) FROM {table} GROUP BY status")))
+def statuses(database: str | Path, table: str = "reminders") -> Counter[str]:
+    return Counter(dict(rows(database, f"SELECT status, count(*) FROM {table} GROUP BY status")))
 
 
-def sending_chats(database: Path, table: str = "reminders") -> list[int]:
-    with sqlite3.connect(database) as db:
-        return [r[0] for r in db.execute(f"SELECT chat_id FROM {table} WHERE status = 'sending'")]
+def sending_chats(database: str | Path, table: str = "reminders",
+                  claimed_before: str | None = None) -> list[int]:
+    """Chats whose row is 'sending' (claimed before `claimed_before`, if given)."""
+    before, args = (" AND claimed_at <= ?", (claimed_before,)) if claimed_before else ("", ())
+    return [r[0] for r in rows(
+        database, f"SELECT chat_id FROM {table} WHERE status = 'sending'{before}", args)]
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most messages that arrived within any one second."""
+    ordered, most, first = sorted(times), 0, 0
+    for last, moment in enumerate(ordered):
+        while moment - ordered[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 class Tally:
@@ -153,17 +186,27 @@ class Tally:
         return len(self.times)
 
 
-async def deliver(count: int, database: Path, *, table: str, script: str,
-                  stop: signal.Signals | None = None,
+async def deliver(count: int, database: str | Path, *, table: str, script: str,
+                  stop: signal.Signals | None = None, replicas: int = 1,
                   measure: Callable[[Any], dict[str, int]] | None = None) -> dict[str, Any]:
-    """Run the sender (`script --worker`) until its `table` is delivered to `count` chats,
-    through a fresh emulator with flood control; optionally stop it halfway (SIGTERM, a normal
-    stop, or SIGKILL, a crash) and start it again. `measure` reads more from the emulator."""
+    """Run `replicas` senders (`script --worker`) until its `table` is delivered to `count`
+    chats, through a fresh emulator with flood control; optionally stop the leading one halfway
+    (SIGTERM, a normal stop, or SIGKILL, a crash) and start another. `measure` reads more from
+    the emulator."""
     from tests.support.botapi import BotApiEmulator  # noqa: PLC0415
+
+    marks = tempfile.mkdtemp(prefix="bench-leader-")
 
     def spawn() -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, script, "--worker", str(database),
-                                 emu.base_url, emu.token], cwd=ROOT)
+                                 emu.base_url, emu.token], cwd=ROOT,
+                                env={**os.environ, "BENCH_MARKS": marks})
+
+    def leading(children: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+        """The child that says it leads (the first one if none says so)."""
+        marked = {int(name) for name in os.listdir(marks)}
+        return next((c for c in children if c.pid in marked and c.poll() is None),
+                    children[0])
 
     async with BotApiEmulator() as emu:
         for chat_id in range(1, count + 1):
@@ -171,28 +214,30 @@ async def deliver(count: int, database: Path, *, table: str, script: str,
         emu.set_flood_limits()
         tally = Tally(emu)
         start = time.monotonic()
-        child = spawn()
+        children = [spawn() for _ in range(replicas)]
         stopped_at, in_sending = 0, []
         while True:
             await asyncio.sleep(0.05)
             received = tally.update()
             if stop and not stopped_at and received >= count // 2:
-                os.kill(child.pid, stop)
+                victim = leading(children)
+                os.kill(victim.pid, stop)
                 # the emulator answers in this event loop: wait for the child without
                 # blocking it, or the child's last sends would hang until their timeout
-                await asyncio.to_thread(child.wait)
+                await asyncio.to_thread(victim.wait)
                 stopped_at = received
-                in_sending = sending_chats(database, table)
-                child = spawn()
-            if child.poll() is not None:
+                in_sending = sending_chats(database, table, ts(dt.datetime.now(dt.UTC)))
+                children[children.index(victim)] = spawn()
+            if all(child.poll() is not None for child in children):
                 break
         await asyncio.sleep(0.2)        # answers still being written by the server
         tally.update()
-        if child.returncode != 0:
-            raise SystemExit(f"the sender failed (exit {child.returncode})")
+        failed = [child.returncode for child in children if child.returncode != 0]
+        if failed:
+            raise SystemExit(f"a sender failed (exit {failed})")
         extra = measure(emu) if measure else {}
     end = time.monotonic()
-    rows = statuses(database, table)
+    counts = statuses(database, table)
     got = tally.per_chat
     first, last = min(tally.times), max(tally.times)
     return {
@@ -203,18 +248,23 @@ async def deliver(count: int, database: Path, *, table: str, script: str,
         "flood_429": tally.flood, "stopped_after": stopped_at,
         "interrupted": len(in_sending),
         "interrupted_delivered": sum(1 for chat in in_sending if got[chat]),
-        "rows_sent": rows.get("sent", 0), "rows_sending": rows.get("sending", 0),
-        "rows_pending": rows.get("pending", 0), **extra,
+        "rows_sent": counts.get("sent", 0), "rows_sending": counts.get("sending", 0),
+        "rows_pending": counts.get("pending", 0), "busiest_second": busiest_second(tally.times),
+        **extra,
     }
 
 
-async def run(count: int, *, stop: signal.Signals | None = None) -> dict[str, Any]:
-    """One run: fresh database, `count` reminders due now; optionally stopped halfway."""
+async def run(count: int, *, stop: signal.Signals | None = None,
+              database: str | None = None, replicas: int = 1) -> dict[str, Any]:
+    """One run: `count` reminders due now in a fresh database (`database`, an empty
+    PostgreSQL one; default: a temporary SQLite file), swept by `replicas` processes;
+    optionally the leader stopped halfway."""
     with tempfile.TemporaryDirectory() as tmp:
-        database = Path(tmp) / "bot.sqlite3"
-        await (await Store.open(database)).close()
-        fill(database, count, dt.datetime.now(dt.UTC).replace(second=0, microsecond=0))
-        return await deliver(count, database, table="reminders", script=__file__, stop=stop)
+        target = database or Path(tmp) / "bot.sqlite3"
+        await (await Store.open(target)).close()
+        fill(target, count, dt.datetime.now(dt.UTC).replace(second=0, microsecond=0))
+        return await deliver(count, target, table="reminders", script=__file__, stop=stop,
+                             replicas=replicas)
 
 
 def show(title: str, r: dict[str, Any]) -> None:
@@ -225,6 +275,7 @@ def show(title: str, r: dict[str, Any]) -> None:
     if "max_per_second" in r:
         print(f"  busiest second   {r['max_per_second']} messages overall, "
               f"{r['max_per_chat_second']} to one chat")
+    print(f"  busiest second   {r['busiest_second']} messages (any one-second window)")
     print(f"  total time       {r['total_s']:.1f} s (process start-up included)")
     print(f"  lost             {r['lost']}")
     print(f"  duplicates       {r['duplicates']}")
@@ -237,16 +288,27 @@ def show(title: str, r: dict[str, Any]) -> None:
           f"pending {r['rows_pending']}")
 
 
-async def main(count: int, runs: list[str]) -> int:
+async def main(count: int, runs: list[str], server: PostgresServer | None = None,
+               replicas: int = 1) -> int:
     results = {}
+
+    def database(name: str) -> str | None:
+        """A fresh PostgreSQL database for this run (None: a SQLite file)."""
+        return server.create_database(f"bench_{name}") if server else None
+
+    where = (f"PostgreSQL, {replicas} sweeping replica(s)" if server
+             else f"SQLite, {replicas} sweeper")
+    print(f"Engine: {where}")
     if "steady" in runs:
-        results["steady"] = await run(count)
+        results["steady"] = await run(count, database=database("steady"), replicas=replicas)
         show(f"{count} reminders, {count} chats, due in the same minute", results["steady"])
     if "stop" in runs:
-        results["stop"] = await run(count, stop=signal.SIGTERM)
+        results["stop"] = await run(count, stop=signal.SIGTERM, database=database("stop"),
+                                    replicas=replicas)
         show("Same, sweeper stopped (SIGTERM) halfway and restarted", results["stop"])
     if "crash" in runs:
-        results["crash"] = await run(count, stop=signal.SIGKILL)
+        results["crash"] = await run(count, stop=signal.SIGKILL, database=database("crash"),
+                                     replicas=replicas)
         show("Same, sweeper killed (SIGKILL) halfway and restarted: at most once, so the "
              "messages in flight may be lost, never sent twice", results["crash"])
     ok = all(r["lost"] == 0 and r["duplicates"] == 0 for name, r in results.items()
@@ -264,8 +326,22 @@ def entry(doc: str, worker, main, default_count: int) -> None:
     parser.add_argument("--count", type=int, default=default_count)
     parser.add_argument("--runs", default="steady,stop,crash",
                         help="steady, stop (SIGTERM), crash (SIGKILL), separated by commas")
+    parser.add_argument("--postgres", action="store_true",
+                        help="on a throwaway PostgreSQL 15 server (fsync on) instead of SQLite")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="sweeping processes at once (more than 1: --postgres)")
     arguments = parser.parse_args()
-    sys.exit(asyncio.run(main(arguments.count, arguments.runs.split(","))))
+    if arguments.replicas > 1 and not arguments.postgres:
+        parser.error("several replicas need --postgres (SQLite serves one process)")
+    runs = arguments.runs.split(",")
+    if not arguments.postgres:
+        sys.exit(asyncio.run(main(arguments.count, runs)))
+    server = PostgresServer.start(durable=True)
+    try:
+        code = asyncio.run(main(arguments.count, runs, server, arguments.replicas))
+    finally:
+        server.stop()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

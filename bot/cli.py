@@ -215,7 +215,8 @@ PURGED = {"unanswered": "questions sans réponse", "conversations": "conversatio
           "reminders": "rappels envoyés ou annulés", "milestones": "échéances",
           "chat_territories": "territoires", "chats": "états de conversation",
           "blocked_chats": "blocages", "events": "statistiques d'usage",
-          "broadcast_deliveries": "envois d'annonces", "broadcasts": "annonces"}
+          "broadcast_deliveries": "envois d'annonces", "broadcasts": "annonces",
+          "send_slots": "tours d'envoi passés"}
 
 
 async def purge(database: Path, days: int) -> int:

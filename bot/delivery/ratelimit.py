@@ -24,6 +24,16 @@ class Limits:
     group_window: float = 60.0
 
 
+def slots(chat_id: int, limits: Limits) -> list[tuple[str, float]]:
+    """The turns one message to this chat takes in the limits several processes share (key,
+    seconds between two turns): the whole deployment's, then a group's. (One chat's 1 s is
+    kept by the one sweeper in memory; replies to a person may come in a short burst.)"""
+    keys = [("all", limits.overall_window / limits.overall)]
+    if is_group(chat_id):
+        keys.append((f"group:{chat_id}", limits.group_window / limits.group))
+    return keys
+
+
 class RateLimiter:
     """When may a message to a chat start, given those already started."""
 

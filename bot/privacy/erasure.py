@@ -13,6 +13,8 @@ from bot.core.replies import is_group
 from bot.storage.database import Database
 from bot.storage.timestamps import ts
 
+SLOTS_KEPT = dt.timedelta(hours=1)
+
 # What /oubli reports, in this order (keys of the counts).
 ERASED = ("conversation", "questions", "milestones", "reminders", "territory",
           "subscription", "announcements", "events", "chat", "context")
@@ -54,11 +56,12 @@ async def erase(db: Database, chat_id: int, user_id: int) -> dict[str, int]:
 
 
 async def purge(db: Database, now: dt.datetime, days: int) -> dict[str, int]:
-    """Delete what is older than `days` days; returns how many rows of each table."""
+    """Delete what is older than `days` days (the turns of the send limits: older than an
+    hour); returns how many rows of each table."""
     cutoff = now - dt.timedelta(days=days)
     iso, stamp = cutoff.astimezone(dt.UTC).isoformat(), ts(cutoff)
     done = "('sent', 'cancelled', 'failed', 'skipped', 'uncertain')"
-    statements: list[tuple[str, str, tuple[str, ...]]] = [
+    statements: list[tuple[str, str, tuple[str | int, ...]]] = [
         ("unanswered", "DELETE FROM unanswered WHERE asked_at < ?", (iso,)),
         ("conversations", "DELETE FROM conversations WHERE updated_at < ?", (iso,)),
         ("talk_context", "DELETE FROM talk_context WHERE updated_at < ?", (iso,)),
@@ -77,6 +80,9 @@ async def purge(db: Database, now: dt.datetime, days: int) -> dict[str, int]:
                                  " ('pending', 'sending') AND updated_at < ?", (stamp,)),
         ("broadcasts", "DELETE FROM broadcasts WHERE created_at < ? AND id NOT IN"
                        " (SELECT broadcast_id FROM broadcast_deliveries)", (stamp,)),
+        # turns of Telegram's limits (shared by replicas): past ones mean nothing any more
+        ("send_slots", "DELETE FROM send_slots WHERE next_at < ?",
+         (round((now - SLOTS_KEPT).timestamp() * 1e6),)),
     ]
     counts: dict[str, int] = {}
     async with db.write() as writer:

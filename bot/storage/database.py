@@ -64,6 +64,12 @@ class Database(abc.ABC):
     def write(self) -> AbstractAsyncContextManager[Writer]:
         """One write transaction: committed when the block ends, undone on any error."""
 
+    async def reserve(self, slots: Sequence[tuple[str, float]]) -> float:
+        """Take the next free turn of each key (`slots`: key, seconds between two turns) for
+        one message across the processes; how many seconds to wait before sending it.
+        SQLite serves one process, whose limiters in memory suffice: no wait."""
+        return 0.0
+
     @asynccontextmanager
     async def chat_lock(self, chat_id: int) -> AsyncIterator[None]:
         """Hold the chat while one update of it is handled: across processes, another

@@ -116,6 +116,18 @@ CREATE TABLE IF NOT EXISTS talk_context (
 );
 """
 
+# The next instant each key may send at (the whole deployment, a chat, a group), in integer
+# microseconds of the database's clock, and the spacing of the key: Telegram's limits shared
+# by every replica (PostgreSQL; SQLite serves one process, which keeps them in memory).
+# Short-lived: rows past are purged (bot/privacy/erasure.py).
+SEND_SLOTS = """
+CREATE TABLE IF NOT EXISTS send_slots (
+    key TEXT PRIMARY KEY,
+    next_at INTEGER NOT NULL,
+    step INTEGER NOT NULL
+);
+"""
+
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: list[str] = [
     """
@@ -168,4 +180,6 @@ MIGRATIONS: list[str] = [
     EVENTS + BROADCASTS,
     # 7: what each conversation remembers between messages (bot/faq/talk_store.py).
     TALK_CONTEXT,
+    # 8: Telegram's limits shared by replicas (Database.reserve).
+    SEND_SLOTS,
 ]

@@ -28,13 +28,6 @@ class SqliteWriter(Writer):
     async def executemany(self, sql: str, rows: Iterable[Args]) -> None:
         await self.connection.executemany(sql, rows)
 
-    @classmethod
-    async def connect_uri(cls, uri: str) -> SqliteDatabase:
-        """Open a SQLite URI as it is (`file:…?mode=ro`: read-only)."""
-        connection = await aiosqlite.connect(uri, uri=True)
-        connection.row_factory = aiosqlite.Row
-        return cls(connection)
-
     async def fetchall(self, sql: str, args: Args = ()) -> list[Any]:
         return list(await self.connection.execute_fetchall(sql, args))
 

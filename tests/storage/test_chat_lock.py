@@ -7,6 +7,7 @@ import asyncio
 
 from bot.storage.store import ConversationRow, Store
 from tests.support.chat import FIXED_NOW
+from tests.support.postgres import PostgresServer
 
 TURNS = 40
 
@@ -26,27 +27,26 @@ async def turn(store: Store, chat_id: int, *, locked: bool) -> None:
         await step()
 
 
-async def test_two_replicas_never_lose_a_turn_of_the_same_chat(postgres) -> None:
+async def turns_kept(server: PostgresServer, chat_id: int, *, locked: bool) -> int:
+    """TURNS updates of one chat spread over two replicas; how many turns the row counts."""
+    server.reset()
+    replicas = [await Store.open(server.url), await Store.open(server.url)]
+    try:
+        await asyncio.gather(*(turn(replicas[i % 2], chat_id, locked=locked)
+                               for i in range(TURNS)))
+        row = await replicas[0].conversation(chat_id, chat_id)
+    finally:
+        for replica in replicas:
+            await replica.close()
+    assert row is not None
+    return row.seq
+
+
+async def test_two_replicas_never_lose_a_turn_of_the_same_chat(postgres: PostgresServer) -> None:
     """(SQLite serves one process: its updates are serialised by the channel's processor.)"""
-    postgres.reset()
-    replicas = [await Store.open(postgres.url), await Store.open(postgres.url)]
-    try:
-        await asyncio.gather(*(turn(replicas[i % 2], 7, locked=True) for i in range(TURNS)))
-        row = await replicas[0].conversation(7, 7)
-        assert row is not None and row.seq == TURNS
-    finally:
-        for replica in replicas:
-            await replica.close()
+    assert await turns_kept(postgres, 7, locked=True) == TURNS
 
 
-async def test_without_the_lock_turns_are_lost(postgres) -> None:
+async def test_without_the_lock_turns_are_lost(postgres: PostgresServer) -> None:
     """The check above means something: the same turns unlocked lose updates."""
-    postgres.reset()
-    replicas = [await Store.open(postgres.url), await Store.open(postgres.url)]
-    try:
-        await asyncio.gather(*(turn(replicas[i % 2], 8, locked=False) for i in range(TURNS)))
-        row = await replicas[0].conversation(8, 8)
-        assert row is not None and row.seq < TURNS
-    finally:
-        for replica in replicas:
-            await replica.close()
+    assert await turns_kept(postgres, 8, locked=False) < TURNS

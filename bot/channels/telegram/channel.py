@@ -51,12 +51,17 @@ from bot.app import Services
 from bot.assistant import Assistant
 from bot.channels.telegram import webhook as telegram_webhook
 from bot.channels.telegram.http import AiohttpRequest
-from bot.channels.telegram.limits import PerChatProcessor, production_limiter
+from bot.channels.telegram.limits import (
+    PerChatProcessor,
+    RetryingRateLimiter,
+    production_limiter,
+)
 from bot.channels.telegram.send import Chats, Target, deliver, typing
 from bot.channels.telegram.sweeps import (
     SEND_LIMITS,
     BroadcastService,
     ReminderService,
+    shared_turn,
     start_broadcasts,
     start_reminders,
 )
@@ -368,13 +373,16 @@ def build_application(settings: Settings, content: Content, store: Store, *,
                               settings.database if reminders else None)
     channel.http = (AiohttpRequest(connection_pool_size=concurrency),
                     AiohttpRequest(connection_pool_size=1))
+    limiter = rate_limiter or production_limiter()
+    if isinstance(limiter, RetryingRateLimiter):   # replies wait their turn across replicas
+        limiter.turn = shared_turn(store.db, SEND_LIMITS)
     bot = TolerantBot(
         settings.telegram_token, base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
         defaults=Defaults(parse_mode=ParseMode.HTML,
                           link_preview_options=LinkPreviewOptions(is_disabled=True)),
         request=channel.http[0], get_updates_request=channel.http[1],
-        rate_limiter=rate_limiter or production_limiter())
+        rate_limiter=limiter)
     application = (
         ApplicationBuilder()
         .bot(bot)

@@ -14,6 +14,11 @@ from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
 logger = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
+Turn = Callable[[int], Awaitable[None]]   # wait until a message to this chat may leave
+# Methods that post a message (Telegram counts them against its flood limits).
+SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "sendVideo",
+                   "sendAudio", "sendVoice", "sendAnimation", "sendSticker", "sendLocation",
+                   "sendContact", "sendPoll", "sendDice", "copyMessage", "forwardMessage"})
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -31,6 +36,7 @@ class RetryingRateLimiter(AIORateLimiter):
         self.network_retries = network_retries
         self.backoff = backoff
         self.sleep = sleep
+        self.turn: Turn | None = None   # waits a message's turn across replicas (set by the app)
 
     async def process_request(
         self,
@@ -41,6 +47,10 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        if self.turn is not None and endpoint in SENDS and isinstance(chat_id, int | str) \
+                and str(chat_id).lstrip("-").isdigit():
+            await self.turn(int(chat_id))
         attempt = 0
         while True:
             try:

@@ -39,12 +39,14 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.broadcast.store import BroadcastStore, compose
+from bot.channels.telegram.limits import Turn
 from bot.core.clock import Clock, utc_now
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
-from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.ratelimit import Limits, RateLimiter, slots
 from bot.delivery.sweep import Sleep, SweepConfig, Sweeper
 from bot.reminders.delivery import compose as reminder_text_now
 from bot.reminders.store import ReminderStore
+from bot.storage.database import Database
 from bot.storage.leader import Leadership
 from bot.storage.store import Store
 
@@ -84,10 +86,25 @@ def translate(error: TelegramError) -> Exception:
     return Transient(str(error))
 
 
-def make_send(bot: Bot) -> Send:
-    """send(chat_id, html_text) for the sweep, through `bot` (give one without rate limiter)."""
+def shared_turn(db: Database, limits: Limits) -> Turn:
+    """Wait for a message's turn in the limits all replicas share (bot/storage: a table of
+    next turns on PostgreSQL; nothing to wait for on SQLite, one process)."""
+
+    async def turn(chat_id: int) -> None:
+        wait = await db.reserve(slots(chat_id, limits))
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    return turn
+
+
+def make_send(bot: Bot, turn: Turn | None = None) -> Send:
+    """send(chat_id, html_text) for the sweep, through `bot` (give one without rate limiter),
+    each message after its `turn` in the limits shared by replicas."""
 
     async def send(chat_id: int, text: str) -> None:
+        if turn is not None:
+            await turn(chat_id)
         try:
             await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
                                    link_preview_options=LinkPreviewOptions(is_disabled=True))
@@ -176,8 +193,9 @@ async def start_reminders(application: Any, database_path: str | Path, *,
     store, sender = await _open(application, database_path, bot)
     leader = store.db.leadership()
     await leader.start()
-    sweeper = Sweeper(ReminderStore(store.db), make_send(sender), clock=clock, sleep=sleep,
-                      config=config, limits=limits, compose=reminder_text_now, leader=leader)
+    send = make_send(sender, shared_turn(store.db, SEND_LIMITS))
+    sweeper = Sweeper(ReminderStore(store.db), send, clock=clock, sleep=sleep, config=config,
+                      limits=limits, compose=reminder_text_now, leader=leader)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels")
     return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock,
                            leader=leader)
@@ -219,7 +237,9 @@ async def start_broadcasts(application: Any, database_path: str | Path, *,
     Telegram's overall limit (30 messages/s), as one sender, in one replica at a time.
     """
     store, sender = await _open(application, database_path, bot)
-    sweeper = Sweeper(BroadcastStore(store.db), make_send(sender), clock=clock, sleep=sleep,
+    sweeper = Sweeper(BroadcastStore(store.db),
+                      make_send(sender, shared_turn(store.db, SEND_LIMITS)), clock=clock,
+                      sleep=sleep,
                       config=config or BROADCAST_SWEEP, limits=SEND_LIMITS, limiter=limiter,
                       compose=compose, leader=leader)
     task = asyncio.create_task(sweep_after_grace(sweeper), name="annonces")

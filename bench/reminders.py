@@ -8,9 +8,10 @@ local Bot API emulator under the production rate limits, then the same with a cr
 
 The emulator (tests/support/botapi) runs in this process, with Telegram's flood control switched on
 (it answers 429 past 1 message/s in a chat or 30/s overall). The sweeper runs in a child
-process, the production code path: `Sweeper` with bot/ratelimit.Limits() defaults (30/s
-overall, 1/s a chat, 20/min a group), its own SQLite connection (WAL, synchronous=FULL) and
-`make_send` on a plain telegram.Bot (bot/channels/telegram/sweeps.py).
+process, the production code path: `start_reminders` (bot/channels/telegram/sweeps.py) with
+the production limits (SEND_LIMITS: 30 per 1.05 s overall, 1/s a chat, 20/min a group), its
+own database connection, the leadership among replicas and the turns shared through the
+database, and `make_send` on a plain telegram.Bot.
 
 The crash is a real one: once half of the messages arrived, the child gets SIGKILL (no
 `finally`, no last commit, whatever was in flight is cut), then a new child starts on the
@@ -61,38 +62,29 @@ CAP = Limits().overall / Limits().overall_window
 # --- the child: one sweeper, until nothing is left to send ---------------------------------
 
 async def worker(database: str, base_url: str, token: str) -> None:
-    """Sweep until no reminder is pending (a 429 makes one wait its retry_after)."""
+    """Sweep as `python -m bot run` does (start_reminders: the leadership among replicas, the
+    limits shared through the database, SEND_LIMITS), until no reminder is pending."""
 
-    from bot.channels.telegram.sweeps import make_send, sweep_bot  # noqa: PLC0415
-    from bot.delivery.sweep import Sweeper  # noqa: PLC0415
-    from bot.reminders.delivery import compose  # noqa: PLC0415
-    from bot.reminders.store import ReminderStore  # noqa: PLC0415
+    from bot.channels.telegram.sweeps import (  # noqa: PLC0415
+        SEND_LIMITS,
+        start_reminders,
+        sweep_bot,
+    )
 
-    store = await Store.open(database)
-    bot = sweep_bot(token, base_url)
-    await bot.initialize()
-    reminders = ReminderStore(store.db)
-    leader = store.db.leadership()
-    await leader.start()
-    sweeper = Sweeper(reminders, make_send(bot), compose=compose, leader=leader)
+    service = await start_reminders(None, database, limits=SEND_LIMITS,
+                                    bot=sweep_bot(token, base_url))
+    assert service.leader is not None
 
-    async def sweep_until_done() -> None:
-        while True:
-            claimed = 0
-            if sweeper.leading():
+    async def until_done() -> None:
+        while (await service.reminders.counts()).get("pending"):
+            if service.leader.held:
                 mark_leader()
-                claimed = (await sweeper.run_once()).claimed
-            if not (await reminders.counts()).get("pending"):
-                break
-            if not claimed:
-                await asyncio.sleep(0.2)
+            await asyncio.sleep(0.2)
 
     try:
-        await until_sigterm(sweep_until_done())
+        await until_sigterm(until_done())
     finally:
-        await bot.shutdown()
-        await store.close()
-        await leader.close()
+        await service.stop()     # the sends in flight finish and are recorded
 
 
 def mark_leader() -> None:

@@ -117,6 +117,17 @@ class SweepReport:
     uncertain: list[int] = field(default_factory=list)
 
 
+async def finish(sends: set[asyncio.Task[None]]) -> None:
+    """Wait for the sends in flight; a stop (cancel) meanwhile waits for them too, then goes
+    on: cancelled, they would stay 'sending', never sent (a gather cancelled cancels them)."""
+    sending = asyncio.gather(*sends, return_exceptions=True)
+    try:
+        await asyncio.shield(sending)
+    except asyncio.CancelledError:
+        await sending
+        raise
+
+
 class Sweeper:
     """Sends the due rows of one `Queue` through `send`, marking each; one per process.
 
@@ -214,7 +225,7 @@ class Sweeper:
                     heapq.heappush(ready, (moment, order, chat))
         finally:
             if in_flight:
-                await asyncio.gather(*in_flight, return_exceptions=True)
+                await finish(in_flight)
         return report
 
     async def _seed_limiter(self, now: dt.datetime) -> None:

@@ -78,9 +78,9 @@ async def test_catch_up_after_downtime_says_it_is_late(reminder_store, params, c
     assert "(délai dépassé depuis hier ; rappel envoyé en retard)" in nb(channel.texts(A)[1])
 
 
-async def test_crash_between_sending_and_marking_is_never_resent(db_path, params, clock,
+async def test_crash_between_sending_and_marking_is_never_resent(database_target, params, clock,
                                                                  channel):
-    db = await open_db(db_path)
+    db = await open_db(database_target)
     reminder_store = ReminderStore(db)
     await record(reminder_store, params, A, "candidat_selectionne", dt.date(2021, 3, 1), clock())
     await record(reminder_store, params, B, "candidat_selectionne", dt.date(2021, 3, 1), clock())
@@ -91,7 +91,7 @@ async def test_crash_between_sending_and_marking_is_never_resent(db_path, params
     await channel(claimed.chat_id, claimed.text)
     await db.close()                                          # killed before mark_sent
 
-    db = await open_db(db_path)                               # restart
+    db = await open_db(database_target)                               # restart
     reminder_store = ReminderStore(db)
     clock.advance(60)
     report = await sweeper(reminder_store, channel, clock).run_once()  # too early to judge it
@@ -115,8 +115,8 @@ class Crash(BaseException):
     """The process dies (not an Exception: nothing in the sweep catches it)."""
 
 
-async def test_crash_inside_a_sweep_then_restart(db_path, clock, channel):
-    db = await open_db(db_path)
+async def test_crash_inside_a_sweep_then_restart(database_target, clock, channel):
+    db = await open_db(database_target)
     reminder_store = ReminderStore(db)
     due = utc(2021, 3, 9, 8, 0)
     for chat in range(1, 6):
@@ -136,7 +136,7 @@ async def test_crash_inside_a_sweep_then_restart(db_path, clock, channel):
     assert statuses["sending"] == 1
     await db.close()
 
-    db = await open_db(db_path)
+    db = await open_db(database_target)
     reminder_store = ReminderStore(db)
     clock.advance(3600)
     await sweeper(reminder_store, channel, clock).run_once()
@@ -169,6 +169,33 @@ async def test_a_stop_lets_the_message_in_flight_finish(reminder_store, clock, c
         await task
     assert (await reminder_store.counts()) == {"sent": 1, "pending": 1}
     await sweeper(reminder_store, channel, clock).run_once()
+    assert sorted(chat for _, chat, _ in channel.sent) == [A, B]
+
+
+async def test_a_stop_after_the_last_claim_lets_every_send_in_flight_finish(
+        reminder_store, clock, channel):
+    due = utc(2021, 3, 9, 8, 0)
+    for chat in (A, B):
+        await add(reminder_store, chat, fake_reminders(1, due), clock())
+    clock.set(due)
+    entered: list[int] = []
+    both, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(chat_id: int, text: str) -> None:
+        entered.append(chat_id)
+        if len(entered) == 2:
+            both.set()
+        await release.wait()
+        await channel(chat_id, text)
+
+    task = asyncio.create_task(sweeper(reminder_store, slow, clock).run_once())
+    await both.wait()                  # both claimed: the sweep only waits for them now
+    task.cancel()                      # SIGTERM (a redeploy) at that moment
+    await asyncio.sleep(0.05)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (await reminder_store.counts()) == {"sent": 2}
     assert sorted(chat for _, chat, _ in channel.sent) == [A, B]
 
 

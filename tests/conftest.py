@@ -72,6 +72,16 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path
     return server.create_database("fresh")
 
 
+@pytest.fixture(params=ENGINES)
+def bench_database(request: pytest.FixtureRequest) -> str | None:
+    """A bench's database (bench/reminders.py, bench/broadcast.py): None, its own SQLite
+    file, or an empty database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return None
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create_database("bench")
+
+
 store = pytest_asyncio.fixture(temporary_store, name="store")
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import signal
 
-import pytest
-
 from bot.delivery.sweep import SweepConfig
 from tests.support.benches import load_bench
 from tests.support.postgres import PostgresServer
@@ -20,31 +18,22 @@ bench = load_bench("reminders")
 COUNT = 45
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest) -> str | None:
-    """The bench's database: None (its own SQLite file), or an empty PostgreSQL one."""
-    if request.param == "sqlite":
-        return None
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.create_database("bench")
-
-
-async def test_steady_run_delivers_each_reminder_once(database: str | None) -> None:
-    result = await bench.run(COUNT, database=database)
+async def test_steady_run_delivers_each_reminder_once(bench_database: str | None) -> None:
+    result = await bench.run(COUNT, database=bench_database)
     assert (result["sent"], result["lost"], result["duplicates"]) == (COUNT, 0, 0)
     assert result["rows_sent"] == COUNT
 
 
 async def test_sigterm_halfway_then_restart_loses_and_duplicates_nothing(
-        database: str | None) -> None:
-    result = await bench.run(COUNT, stop=signal.SIGTERM, database=database)
+        bench_database: str | None) -> None:
+    result = await bench.run(COUNT, stop=signal.SIGTERM, database=bench_database)
     assert result["stopped_after"] >= COUNT // 2
     assert (result["sent"], result["lost"], result["duplicates"]) == (COUNT, 0, 0)
     assert result["rows_sent"] == COUNT and result["rows_sending"] == 0
 
 
-async def test_sigkill_halfway_then_restart_duplicates_nothing(database: str | None) -> None:
-    result = await bench.run(COUNT, stop=signal.SIGKILL, database=database)
+async def test_sigkill_halfway_then_restart_duplicates_nothing(bench_database: str | None) -> None:
+    result = await bench.run(COUNT, stop=signal.SIGKILL, database=bench_database)
     assert result["stopped_after"] >= COUNT // 2
     assert result["duplicates"] == 0
     assert result["rows_sent"] + result["rows_sending"] == COUNT

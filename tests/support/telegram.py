@@ -21,7 +21,7 @@ from bot.content.loader import Content
 from bot.core import redaction
 from bot.core.config import Settings
 from bot.storage.database import is_url
-from bot.storage.store import Store
+from bot.storage.store import ConversationRow, Store
 from tests.support.botapi import BotApiEmulator, Chat, User, ViewMessage, free_port
 from tests.support.botapi.state import JsonDict, chat_instance
 from tests.support.chat import FIXED_NOW, spaced
@@ -131,6 +131,21 @@ async def app(emu: BotApiEmulator, content: Content, database: str | Path,
     """The assistant, long polling the emulator."""
     async with running_bot(emu, content, database, handled) as application:
         yield application
+
+
+# What a simulation stores once its start date is answered (the steps of the tests that
+# resume it after a restart, or spread it over two replicas).
+SIMULATION_UNTIL_DURATION = {"postes": 2, "territoire": "guyane", "structure": "public",
+                             "convention": "ami_2020", "debut": "2021-03-12"}
+
+
+async def stored_state(database: str | Path, person: Person) -> ConversationRow | None:
+    """A person's conversation as stored, read on a connection of its own."""
+    store = await Store.open(database)
+    try:
+        return await store.conversation(person.chat.id, person.user.id)
+    finally:
+        await store.close()
 
 
 Snapshot = dict[int, tuple[str | None, list[list[tuple[str, str | None]]]]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,24 +18,9 @@ from telegram.request._requestparameter import RequestParameter  # how Bot build
 
 from bot.channels.telegram.http import AiohttpRequest
 from tests.support.botapi import BotApiEmulator, free_port
+from tests.support.http import serve
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OK = {"ok": True, "result": True}
-
-
-@asynccontextmanager
-async def server(handler: Handler) -> AsyncIterator[str]:
-    """A one-route HTTP server on loopback; its URL."""
-    app = web.Application()
-    app.router.add_post("/call", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}/call"
-    finally:
-        await runner.cleanup()
 
 
 @asynccontextmanager
@@ -59,7 +44,7 @@ async def test_parameters_travel_as_one_json_body() -> None:
         return web.json_response(OK)
 
     markup = {"inline_keyboard": [[{"text": "Élu", "callback_data": "c:1"}]]}
-    async with server(handler) as url, client() as request:
+    async with serve(handler) as url, client() as request:
         result = await request.post(url, data(chat_id=7, text="Déjà 140 000 €",
                                               reply_markup=markup))
     assert result is True
@@ -98,7 +83,7 @@ async def test_accented_file_names_arrive_as_written_and_a_file_handle_can_be_se
 
     handle = io.BytesIO(b"%PDF-1.4 fiche")
     document = InputFile(handle, filename="délibération.pdf", read_file_handle=False)
-    async with server(upload) as url, client() as request:
+    async with serve(upload) as url, client() as request:
         for _ in range(2):  # a retry sends the same RequestData again
             await request.post(url, data(chat_id=1, document=document))
     assert received == [("délibération.pdf", b"%PDF-1.4 fiche")] * 2
@@ -109,7 +94,7 @@ async def test_a_silent_server_times_out_after_the_read_timeout() -> None:
         await asyncio.sleep(0.5)
         return web.json_response(OK)
 
-    async with server(slow) as url, client(read_timeout=0.1) as request:
+    async with serve(slow) as url, client(read_timeout=0.1) as request:
         with pytest.raises(TimedOut):
             await request.post(url, data(chat_id=1))
         # A call may ask for longer (long polling does): it is then answered.
@@ -127,7 +112,7 @@ async def test_no_server_and_a_dropped_connection_are_network_errors() -> None:
         with pytest.raises(NetworkError) as refused:
             await request.post(f"http://127.0.0.1:{free_port()}/call", data(chat_id=1))
         assert not isinstance(refused.value, TimedOut)
-        async with server(drop) as url:
+        async with serve(drop) as url:
             with pytest.raises(NetworkError) as dropped:
                 await request.post(url, data(chat_id=1))
         assert not isinstance(dropped.value, TimedOut)
@@ -139,7 +124,7 @@ async def test_telegram_errors_come_back_as_python_telegram_bot_s() -> None:
                                   "description": "Bad Request: message text is empty"},
                                  status=400)
 
-    async with server(refuse) as url, client() as request:
+    async with serve(refuse) as url, client() as request:
         with pytest.raises(BadRequest, match="Message text is empty"):
             await request.post(url, data(chat_id=1, text=""))
 
@@ -149,7 +134,7 @@ async def test_it_can_be_started_again_after_a_shutdown() -> None:
         return web.json_response(OK)
 
     request = AiohttpRequest()
-    async with server(answer) as url:
+    async with serve(answer) as url:
         with pytest.raises(NetworkError, match="not initialized"):
             await request.post(url, data(chat_id=1))
         for _ in range(2):
@@ -171,7 +156,7 @@ async def test_the_environment_s_proxy_is_used_unless_bypassed(
         monkeypatch.delenv(variable, raising=False)  # lower case would win over ours
         monkeypatch.delenv(variable.upper(), raising=False)
     target = f"http://127.0.0.1:{free_port()}/call"  # nobody listens there
-    async with server(proxy) as proxy_url:
+    async with serve(proxy) as proxy_url:
         for variable in ("HTTP_PROXY", "ALL_PROXY"):
             monkeypatch.delenv("HTTP_PROXY", raising=False)
             monkeypatch.setenv(variable, proxy_url.removesuffix("/call"))

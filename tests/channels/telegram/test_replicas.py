@@ -20,15 +20,24 @@ from bot.content.loader import Content
 from bot.storage.store import Store
 from tests.support.botapi import BotApiEmulator, free_port
 from tests.support.chat import FIXED_NOW
+from tests.support.http import serve
 from tests.support.postgres import PostgresServer
-from tests.support.telegram import Handled, Person, serving, settings_for, test_limiter
+from tests.support.telegram import (
+    SIMULATION_UNTIL_DURATION,
+    Handled,
+    Person,
+    serving,
+    settings_for,
+    stored_state,
+    test_limiter,
+)
 
 FORWARDED = ("Content-Type", "X-Telegram-Bot-Api-Secret-Token")
 
 
 @asynccontextmanager
 async def round_robin(ports: list[int], hits: Counter[int]) -> AsyncIterator[str]:
-    """A router on a free port that sends each request to the next replica; its URL."""
+    """A router that sends each webhook call to the next replica; its public URL."""
     turns = itertools.cycle(range(len(ports)))
     async with aiohttp.ClientSession() as session:
         async def forward(request: web.Request) -> web.Response:
@@ -39,16 +48,8 @@ async def round_robin(ports: list[int], hits: Counter[int]) -> AsyncIterator[str
                                     data=await request.read(), headers=headers) as answer:
                 return web.Response(status=answer.status, body=await answer.read())
 
-        router = web.Application()
-        router.router.add_post("/{path:.*}", forward)
-        runner = web.AppRunner(router)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            yield f"http://127.0.0.1:{port}/telegram"
-        finally:
-            await runner.cleanup()
+        async with serve(forward, "/telegram") as url:
+            yield url
 
 
 async def test_a_flow_spread_over_two_replicas_loses_no_step(
@@ -73,11 +74,6 @@ async def test_a_flow_spread_over_two_replicas_loses_no_step(
         await alice.say("12 mars 2021")
         assert "Quelle est la durée du contrat, en mois ?" in alice.text
     assert hits[0] >= 3 and hits[1] >= 3          # both replicas served the flow
-    store = await Store.open(postgres.url)
-    try:
-        row = await store.conversation(alice.chat.id, alice.user.id)
-    finally:
-        await store.close()
+    row = await stored_state(postgres.url, alice)
     assert row is not None and row.step == "duree"
-    assert row.answers == {"postes": 2, "territoire": "guyane", "structure": "public",
-                           "convention": "ami_2020", "debut": "2021-03-12"}
+    assert row.answers == SIMULATION_UNTIL_DURATION

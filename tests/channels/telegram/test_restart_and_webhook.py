@@ -9,9 +9,15 @@ from pathlib import Path
 import aiohttp
 
 from bot.content.loader import Content
-from bot.storage.store import Store
 from tests.support.botapi import BotApiEmulator
-from tests.support.telegram import WEBHOOK_SECRET, Handled, Person, running_bot
+from tests.support.telegram import (
+    SIMULATION_UNTIL_DURATION,
+    WEBHOOK_SECRET,
+    Handled,
+    Person,
+    running_bot,
+    stored_state,
+)
 
 
 async def test_a_restart_in_the_middle_of_a_flow_resumes_where_the_user_was(
@@ -37,14 +43,9 @@ async def test_a_restart_in_the_middle_of_a_flow_resumes_where_the_user_was(
         await alice.say("12 mars 2021")  # a typed answer after another restart
         assert "Quelle est la durée du contrat, en mois ?" in alice.text
 
-    store = await Store.open(database)
-    try:
-        row = await store.conversation(alice.chat.id, alice.user.id)
-    finally:
-        await store.close()
+    row = await stored_state(database, alice)
     assert row is not None and row.step == "duree"
-    assert row.answers == {"postes": 2, "territoire": "guyane", "structure": "public",
-                           "convention": "ami_2020", "debut": "2021-03-12"}
+    assert row.answers == SIMULATION_UNTIL_DURATION
     if isinstance(database, Path):   # a SQLite file: closed cleanly, its WAL checkpointed
         assert not (database.parent / (database.name + "-wal")).exists()
 

@@ -64,9 +64,10 @@ class Database(abc.ABC):
     def write(self) -> AbstractAsyncContextManager[Writer]:
         """One write transaction: committed when the block ends, undone on any error."""
 
-    async def reserve(self, slots: Sequence[tuple[str, float]]) -> float:
-        """Take the next free turn of each key (`slots`: key, seconds between two turns) for
-        one message across the processes; how many seconds to wait before sending it.
+    async def reserve(self, slots: Sequence[tuple[str, float, float]]) -> float:
+        """Take the next turn of each key for one message across the processes (`slots`: key,
+        seconds between two turns, how many seconds of turns a burst may take ahead); how many
+        seconds to wait before sending it.
         SQLite serves one process, whose limiters in memory suffice: no wait."""
         return 0.0
 

@@ -111,20 +111,22 @@ class PostgresDatabase(Database):
         async with self.pool.connection() as connection, connection.transaction():
             yield PostgresWriter(connection)
 
-    async def reserve(self, slots: Sequence[tuple[str, float]]) -> float:
-        """One statement: each key's next turn moves one step past max(its turn, now), in the
-        database's clock (the same for every replica); the wait is the latest turn taken."""
+    async def reserve(self, slots: Sequence[tuple[str, float, float]]) -> float:
+        """One statement (a generic cell rate algorithm per key): the key's next turn moves one
+        step past max(its turn, now), in the database's clock (the same for every replica);
+        a message may leave `burst` seconds before its turn; the wait is the latest of them."""
         if not slots:
             return 0.0
         now = "(extract(epoch FROM statement_timestamp()) * 1000000)::bigint"
-        values = ", ".join(f"(%s, {now} + %s, %s)" for _ in slots)
-        args = [part for key, seconds in slots
-                for part in (key, round(seconds * 1e6), round(seconds * 1e6))]
+        values = ", ".join(f"(%s, {now} + %s, %s, %s)" for _ in slots)
+        args = [part for key, step, burst in slots
+                for part in (key, round(step * 1e6), round(step * 1e6), round(burst * 1e6))]
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
-                f"INSERT INTO send_slots (key, next_at, step) VALUES {values}"
+                f"INSERT INTO send_slots (key, next_at, step, burst) VALUES {values}"
                 f" ON CONFLICT (key) DO UPDATE SET next_at = greatest(send_slots.next_at, {now})"
-                f" + excluded.step RETURNING next_at - step - {now}", args)
+                " + excluded.step, step = excluded.step, burst = excluded.burst"
+                f" RETURNING next_at - step - burst - {now}", args)
             waits = [row[0] for row in await cursor.fetchall()]
         return max(0, *waits) / 1e6
 

@@ -116,15 +116,16 @@ CREATE TABLE IF NOT EXISTS talk_context (
 );
 """
 
-# The next instant each key may send at (the whole deployment, a chat, a group), in integer
-# microseconds of the database's clock, and the spacing of the key: Telegram's limits shared
-# by every replica (PostgreSQL; SQLite serves one process, which keeps them in memory).
-# Short-lived: rows past are purged (bot/privacy/erasure.py).
+# The next turn of each key (the whole deployment, a group) in integer microseconds of the
+# database's clock, the spacing of its turns and how far ahead a burst may take them:
+# Telegram's limits shared by every replica (PostgreSQL; SQLite serves one process, which keeps
+# them in memory). Short-lived: rows past are purged (bot/privacy/erasure.py).
 SEND_SLOTS = """
 CREATE TABLE IF NOT EXISTS send_slots (
     key TEXT PRIMARY KEY,
     next_at INTEGER NOT NULL,
-    step INTEGER NOT NULL
+    step INTEGER NOT NULL,
+    burst INTEGER NOT NULL
 );
 """
 

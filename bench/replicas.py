@@ -37,19 +37,14 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != H
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.app import load  # noqa: E402
 from bot.channels.telegram import webhook as telegram_webhook  # noqa: E402
 from bot.channels.telegram.channel import (  # noqa: E402
     ALLOWED_UPDATES,
     APOLOGY,
-    build_application,
     webhook_options,
 )
-from bot.channels.telegram.limits import RetryingRateLimiter  # noqa: E402
-from bot.core import messages, redaction  # noqa: E402
-from bot.core.config import Settings  # noqa: E402
+from bot.core import messages  # noqa: E402
 from bot.storage.database import is_url  # noqa: E402
-from bot.storage.store import Store  # noqa: E402
 from tests.support.botapi import BotApiEmulator, free_port  # noqa: E402
 from tests.support.database import rows  # noqa: E402
 from tests.support.http import serve  # noqa: E402
@@ -73,15 +68,7 @@ def telegram_bench() -> Any:
 
 def serve_assistant() -> None:
     """One replica, as `python -m bot run --webhook` builds it, flood limits lifted."""
-    settings = Settings.from_env()
-    redaction.configure(settings.telegram_token, level=30)
-    content = load(settings.knowledge_dir, settings.flows_dir)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    store = loop.run_until_complete(Store.open(settings.database))
-    limiter = RetryingRateLimiter(overall_max_rate=0, group_max_rate=0)
-    app = build_application(settings, content, store, rate_limiter=limiter, concurrency=8)
-    limiter.turn = None
+    loop, app, settings = telegram_bench().assistant_app()
     loop.run_until_complete(telegram_webhook.serve(
         app, webhook_options(settings, listen="127.0.0.1"), ALLOWED_UPDATES))
 

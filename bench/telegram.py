@@ -76,8 +76,9 @@ CONCURRENCY = 8
 
 # --- the bots (run in their own process) -------------------------------------------------
 
-def serve_assistant() -> None:
-    """The assistant as `python -m bot run` builds it, flood limits lifted."""
+def assistant_app() -> tuple[asyncio.AbstractEventLoop, Any, Settings]:
+    """The assistant as `python -m bot run` builds it, flood limits lifted (those shared by
+    replicas too), on a new event loop; the loop, the Application, the settings."""
     settings = Settings.from_env()
     redaction.configure(settings.telegram_token, level=30)
     content = load(settings.knowledge_dir, settings.flows_dir)
@@ -87,6 +88,13 @@ def serve_assistant() -> None:
     limiter = RetryingRateLimiter(overall_max_rate=0, group_max_rate=0)
     app = build_application(settings, content, store, rate_limiter=limiter,
                             concurrency=CONCURRENCY)
+    limiter.turn = None
+    return loop, app, settings
+
+
+def serve_assistant() -> None:
+    """The assistant, long polling."""
+    _, app, _ = assistant_app()
     app.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 

@@ -105,6 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(ask(settings, content, args.question, as_json=args.json))
     if command == "run":
         webhook = getattr(args, "webhook", False)
+        if settings.matrix is not None and not settings.telegram_token and not webhook:
+            from bot.channels.matrix import channel as matrix  # noqa: PLC0415 - only `run` loads nio
+            return matrix.run(settings, content, log_format=log_format)
         if settings.telegram_token:
             from bot.channels.telegram import channel as telegram  # noqa: PLC0415 - only `run` loads PTB
             return telegram.run(settings, content, webhook=webhook, log_format=log_format)

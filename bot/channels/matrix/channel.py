@@ -43,7 +43,7 @@ from bot.content.loader import Content
 from bot.core import logs, options, redaction
 from bot.core.clock import Clock, utc_now
 from bot.core.config import Settings
-from bot.core.replies import Button, Conversation, Outgoing
+from bot.core.replies import Conversation, Outgoing
 from bot.delivery.errors import Blocked, DeliveryError, RetryLater
 from bot.storage.store import Store
 
@@ -216,8 +216,9 @@ class MatrixChannel:
             log.exception("Échec du traitement d'un message : %r", text[:100])
             return [Outgoing(text=APOLOGY)]
         last = next((r for r in reversed(replies) if r.buttons and not r.private), None)
-        shown: list[Button] = [b for row in last.buttons for b in row] if last else []
-        await self.shown.put(conversation.chat_id, conversation.user_id, shown, self.clock())
+        if last is not None:  # otherwise the options shown before still stand (a file sent)
+            await self.shown.put(conversation.chat_id, conversation.user_id,
+                                 [b for row in last.buttons for b in row], self.clock())
         return replies
 
     async def deliver(self, room: nio.MatrixRoom, chat_id: int, user_id: int,

@@ -5,7 +5,6 @@ test's event loop against the test Synapse (tests/support/synapse.py)."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +17,7 @@ import nio
 from bot.channels.matrix.channel import MatrixChannel, open_channel
 from bot.content.loader import Content
 from bot.core.config import Settings
+from bot.delivery.sweep import SweepConfig
 from bot.storage.store import Store
 from tests.support.synapse import Account, Synapse
 
@@ -133,12 +133,13 @@ def matrix_settings(synapse: Synapse, bot: Account, database: Path, **extra: str
 
 @asynccontextmanager
 async def running_channel(settings: Settings, content: Content, *,
-                          clock: Any = None) -> AsyncIterator[MatrixChannel]:
+                          clock: Any = None,
+                          sweep: SweepConfig | None = None) -> AsyncIterator[MatrixChannel]:
     """The assistant on Matrix, started in this event loop; stopped and closed at the end."""
     store = await Store.open(settings.database)
     try:
         kwargs = {"clock": clock} if clock is not None else {}
-        channel = await open_channel(settings, content, store, **kwargs)
+        channel = await open_channel(settings, content, store, sweep=sweep, **kwargs)
         try:
             await channel.start()
             yield channel
@@ -159,5 +160,3 @@ async def matrix_user(synapse: Synapse, name: str, directory: Path) -> AsyncIter
     finally:
         await user.close()
 
-
-FIXED = dt.datetime(2021, 3, 1, 8, 0, tzinfo=dt.UTC)

@@ -45,6 +45,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.config import Settings
 from bot.core.replies import Conversation, Outgoing
 from bot.delivery.errors import Blocked, DeliveryError, RetryLater
+from bot.delivery.sweep import SweepConfig
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class MatrixChannel:
     """The nio client's callbacks, and the channel's start and stop."""
 
     def __init__(self, client: nio.AsyncClient, assistant: Assistant, services: Services, *,
-                 database: Path | None) -> None:
+                 database: Path | None, sweep: SweepConfig | None = None) -> None:
         self.client = client
         self.assistant = assistant
         self.services = services
@@ -72,6 +73,7 @@ class MatrixChannel:
         self.identities = Identities(self.store.db)
         self.shown = ShownOptions(self.store.db)
         self.database = database  # the reminder sweep's (None: no sweep)
+        self.sweep = sweep
         self.reminders: ReminderSweep | None = None
         self.inactive: set[int] = set()
         self.own_events: deque[str] = deque(maxlen=OWN_EVENTS)
@@ -101,7 +103,7 @@ class MatrixChannel:
             await self._join(room.room_id)
         if self.database is not None:
             self.reminders = await start_reminders(self.client, self.database,
-                                                   clock=self.clock)
+                                                   clock=self.clock, config=self.sweep)
         await self.services.start()
         self._sync = asyncio.create_task(self.client.sync_forever(
             timeout=SYNC_TIMEOUT, sync_filter=SYNC_FILTER, full_state=resumed or None),
@@ -316,7 +318,8 @@ def _localpart(user_id: str) -> str:
 # --- running ------------------------------------------------------------------------------
 
 async def open_channel(settings: Settings, content: Content, store: Store, *,
-                       clock: Clock = utc_now, reminders: bool = True) -> MatrixChannel:
+                       clock: Clock = utc_now, reminders: bool = True,
+                       sweep: SweepConfig | None = None) -> MatrixChannel:
     """Log in (kept device, crypto store), build the assistant with the Matrix
     administrators, and return the channel, not started yet."""
     matrix = settings.matrix
@@ -327,7 +330,7 @@ async def open_channel(settings: Settings, content: Content, store: Store, *,
     settings = dataclasses.replace(settings, admin_ids=settings.admin_ids | admins)
     assistant = app.assistant_for(settings, content, store, clock=clock)
     return MatrixChannel(client, assistant, app.services_for(settings, assistant),
-                         database=settings.database if reminders else None)
+                         database=settings.database if reminders else None, sweep=sweep)
 
 
 async def serve(settings: Settings, content: Content) -> None:

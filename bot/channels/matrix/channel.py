@@ -88,28 +88,31 @@ class MatrixChannel:
         callbacks, pending invitations, the reminder sweep, the app's services, and the sync
         loop in the background."""
         self.inactive = {c for c in await self.store.inactive_chats() if is_matrix(c)}
-        resumed = self.client.loaded_sync_token is not None
-        if not resumed:
-            first = await self.client.sync(timeout=0, sync_filter=SYNC_FILTER, full_state=True)
-            if isinstance(first, nio.SyncError):
-                raise RuntimeError(f"première synchronisation Matrix refusée : {first}")
+        if self.client.loaded_sync_token is not None:  # what came while we were away
+            self._add_callbacks()
+        first = await self.client.sync(timeout=0, sync_filter=SYNC_FILTER, full_state=True)
+        if isinstance(first, nio.SyncError):
+            raise RuntimeError(f"première synchronisation Matrix refusée : {first}")
+        if self.client.loaded_sync_token is None:  # a first start: the history is not ours
+            self._add_callbacks()
+        for room in list(self.client.invited_rooms.values()):
+            await self._join(room.room_id)
+        if self.database is not None:  # once the rooms are known
+            self.reminders = await start_reminders(self.client, self.database,
+                                                   clock=self.clock, config=self.sweep)
+        await self.services.start()
+        self._sync = asyncio.create_task(self.client.sync_forever(
+            timeout=SYNC_TIMEOUT, sync_filter=SYNC_FILTER), name="synchronisation matrix")
+        log.info("Assistant prêt sur Matrix : %s (appareil %s)", self.client.user_id,
+                 self.client.device_id)
+
+    def _add_callbacks(self) -> None:
         self.client.add_event_callback(self._guard(self.on_text), nio.RoomMessageText)
         self.client.add_event_callback(self._guard(self.on_media),
                                        (nio.RoomMessageMedia, nio.RoomEncryptedMedia))
         self.client.add_event_callback(self._guard(self.on_undecryptable), nio.MegolmEvent)
         self.client.add_event_callback(self._guard(self.on_invite), nio.InviteMemberEvent)
         self.client.add_event_callback(self._guard(self.on_member), nio.RoomMemberEvent)
-        for room in list(self.client.invited_rooms.values()):
-            await self._join(room.room_id)
-        if self.database is not None:
-            self.reminders = await start_reminders(self.client, self.database,
-                                                   clock=self.clock, config=self.sweep)
-        await self.services.start()
-        self._sync = asyncio.create_task(self.client.sync_forever(
-            timeout=SYNC_TIMEOUT, sync_filter=SYNC_FILTER, full_state=resumed or None),
-            name="synchronisation matrix")
-        log.info("Assistant prêt sur Matrix : %s (appareil %s)", self.client.user_id,
-                 self.client.device_id)
 
     async def stop(self) -> None:
         """Stop syncing, finish the messages in hand, stop the sweep and services."""

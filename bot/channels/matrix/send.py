@@ -2,7 +2,8 @@
 
 - M_LIMIT_EXCEEDED → RetryLater(retry_after_ms): the client is set never to retry a 429 by
   itself (bot/channels/matrix/account.py), so a wait is always the sweep's decision.
-- M_FORBIDDEN, or a room the assistant is not in any more → Blocked (like Telegram's 403).
+- M_FORBIDDEN (a room the assistant is not in any more) → Blocked (like Telegram's 403).
+- A room the client has not synced yet → Transient.
 - Another refusal (4xx) → Rejected; a 5xx → Transient.
 - No connection → Transient (nothing left); a timeout or a connection cut once the request
   was out → MaybeSent (nio already retried it with the same transaction id, which the
@@ -40,8 +41,8 @@ async def send_content(client: nio.AsyncClient, room_id: str, content: dict[str,
     try:
         answer = await client.room_send(room_id, message_type, content,
                                         ignore_unverified_devices=True)
-    except nio.LocalProtocolError as exc:  # a room the client does not know (left, kicked)
-        raise Blocked(str(exc)) from exc
+    except nio.LocalProtocolError as exc:  # a room not synced yet (a departure is seen as
+        raise Transient(str(exc)) from exc  # a membership event: bot/channels/matrix/channel.py)
     except aiohttp.ClientConnectorError as exc:
         raise Transient(str(exc)) from exc
     except (aiohttp.ClientError, TimeoutError) as exc:

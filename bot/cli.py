@@ -204,6 +204,7 @@ async def show_reminders(database: Path) -> int:
 
 PURGED = {"unanswered": "questions sans réponse", "conversations": "conversations",
           "talk_context": "sujets de conversation retenus",
+          "matrix_options": "options affichées sur Matrix",
           "reminders": "rappels envoyés ou annulés", "milestones": "échéances",
           "chat_territories": "territoires", "chats": "états de conversation",
           "blocked_chats": "blocages", "events": "statistiques d'usage",

@@ -1,0 +1,60 @@
+"""Commands over Matrix: administrators named by Matrix id (MATRIX_ADMIN_IDS), /oubli erasing
+what the channel keeps too (the options shown)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import aiosqlite
+
+from bot.content.loader import Content
+from tests.support.matrix import Received, matrix_settings, matrix_user, running_channel
+from tests.support.synapse import Synapse
+
+
+def name(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(3)}"
+
+
+def said(answers: list[Received]) -> str:
+    return "\n".join(a.body for a in answers)
+
+
+async def options_rows(database: Path) -> int:
+    async with aiosqlite.connect(database) as db, \
+            db.execute("SELECT count(*) FROM matrix_options") as cursor:
+        [(count,)] = await cursor.fetchall()
+    return int(count)
+
+
+async def test_admin_commands_for_admin_matrix_ids_only(synapse: Synapse, content: Content,
+                                                        tmp_path: Path) -> None:
+    bot = synapse.register(name("bot"))
+    async with matrix_user(synapse, name("ivy"), tmp_path) as ivy, \
+            matrix_user(synapse, name("jules"), tmp_path) as jules:
+        settings = matrix_settings(synapse, bot, tmp_path / "bot.sqlite3",
+                                   MATRIX_ADMIN_IDS=ivy.account.user_id)
+        async with running_channel(settings, content):
+            admin_room = await ivy.direct_room(bot.user_id)
+            assert "Usage des 7 derniers jours" in said(await ivy.ask(admin_room, "/stats"))
+            room = await jules.direct_room(bot.user_id)
+            assert "Je ne connais pas la commande /stats" in said(await jules.ask(room,
+                                                                                  "/stats"))
+
+
+async def test_oubli_erases_the_options_shown(synapse: Synapse, content: Content,
+                                              tmp_path: Path) -> None:
+    bot = synapse.register(name("bot"))
+    database = tmp_path / "bot.sqlite3"
+    settings = matrix_settings(synapse, bot, database)
+    async with running_channel(settings, content), \
+            matrix_user(synapse, name("kim"), tmp_path) as kim:
+        room = await kim.direct_room(bot.user_id)
+        await kim.ask(room, "/simulation")
+        asked = said(await kim.ask(room, "/oubli"))
+        assert "[1] Oui, tout effacer" in asked
+        assert await options_rows(database) == 1
+        done = said(await kim.ask(room, "1"))
+        assert "effacé" in done
+        assert await options_rows(database) == 0

@@ -98,6 +98,10 @@ class MatrixUser:
             await asyncio.sleep(0.05)
 
     async def say(self, room_id: str, text: str, **extra: Any) -> None:
+        """Send a text; like Element, the devices of new members are queried first, so that
+        the room key reaches the assistant's device."""
+        if self.client.should_query_keys:
+            await self.client.keys_query()
         sent = await self.client.room_send(room_id, "m.room.message",
                                            {"msgtype": "m.text", "body": text, **extra},
                                            ignore_unverified_devices=True)

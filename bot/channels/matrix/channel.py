@@ -84,10 +84,14 @@ class MatrixChannel:
     # --- lifecycle ----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """First sync (full state; the history of a first start is not answered), then the
-        callbacks, pending invitations, the reminder sweep, the app's services, and the sync
-        loop in the background."""
+        """Device keys published (a new device), first sync (full state; the history of a
+        first start is not answered), then the callbacks, pending invitations, the reminder
+        sweep, the app's services, and the sync loop in the background."""
         self.inactive = {c for c in await self.store.inactive_chats() if is_matrix(c)}
+        if self.client.should_upload_keys:  # a new device publishes its keys before joining
+            uploaded = await self.client.keys_upload()
+            if isinstance(uploaded, nio.KeysUploadError):
+                raise RuntimeError(f"clés de chiffrement refusées : {uploaded}")
         if self.client.loaded_sync_token is not None:  # what came while we were away
             self._add_callbacks()
         first = await self.client.sync(timeout=0, sync_filter=SYNC_FILTER, full_state=True)
@@ -366,6 +370,7 @@ def run(settings: Settings, content: Content, *, log_format: str = "text") -> in
         redaction.configure(*secrets)
     else:
         logs.configure(log_format, *secrets)
+    logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every event at INFO
     try:
         asyncio.run(serve(settings, content))
     except account.LoginFailed as exc:

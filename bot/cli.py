@@ -110,7 +110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return matrix.run(settings, content, log_format=log_format)
         if settings.telegram_token:
             from bot.channels.telegram import channel as telegram  # noqa: PLC0415 - only `run` loads PTB
-            return telegram.run(settings, content, webhook=webhook, log_format=log_format)
+            if settings.matrix is None:
+                return telegram.run(settings, content, webhook=webhook, log_format=log_format)
+            from bot.channels.matrix.beside import MatrixBeside  # noqa: PLC0415
+            beside = MatrixBeside(settings, content)
+            beside.start(log_format)
+            try:
+                return telegram.run(settings, content, webhook=webhook, log_format=log_format)
+            finally:
+                beside.stop()
         if webhook:
             print(WEBHOOK_NEEDS_TOKEN, file=sys.stderr)
             return 2

@@ -34,13 +34,14 @@ from bot.app import Services
 from bot.assistant import Assistant
 from bot.channels.matrix import account
 from bot.channels.matrix.addressing import addressed, without_fallback
-from bot.channels.matrix.identities import Identities, is_matrix
+from bot.channels.matrix.identities import Identities
 from bot.channels.matrix.render import file_message, message
 from bot.channels.matrix.send import send_content
 from bot.channels.matrix.shown import ShownOptions
 from bot.channels.matrix.sweeps import ReminderSweep, start_reminders
 from bot.content.loader import Content
 from bot.core import logs, options, redaction
+from bot.core.chat_ids import is_matrix
 from bot.core.clock import Clock, utc_now
 from bot.core.config import Settings
 from bot.core.replies import Conversation, Outgoing
@@ -340,17 +341,20 @@ async def open_channel(settings: Settings, content: Content, store: Store, *,
                          database=settings.database if reminders else None, sweep=sweep)
 
 
-async def serve(settings: Settings, content: Content) -> None:
-    """Serve Matrix until SIGTERM or SIGINT, then stop cleanly."""
+async def serve(settings: Settings, content: Content,
+                stopping: asyncio.Event | None = None) -> None:
+    """Serve Matrix until `stopping` is set (by default, the main thread's: until SIGTERM or
+    SIGINT, with the content reloaded on SIGHUP), then stop cleanly."""
     store = await Store.open(settings.database)
     try:
         channel = await open_channel(settings, content, store)
         try:
-            channel.services.reload_on_sighup = True
-            stopping = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, stopping.set)
+            if stopping is None:
+                stopping = asyncio.Event()
+                channel.services.reload_on_sighup = True
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    loop.add_signal_handler(sig, stopping.set)
             await channel.start()
             await stopping.wait()
             await channel.stop()
@@ -358,19 +362,26 @@ async def serve(settings: Settings, content: Content) -> None:
             await channel.client.close()
     finally:
         await store.close()
-    log.info("Base de données fermée, arrêt terminé.")
+    log.info("Matrix : base de données fermée, arrêt terminé.")
 
 
-def run(settings: Settings, content: Content, *, log_format: str = "text") -> int:
-    """`python -m bot run` with MATRIX_* set: serve Matrix (secrets kept out of the logs)."""
+def protect_secrets(settings: Settings, log_format: str | None = "text") -> None:
+    """Keep the account's secrets out of the logs (configuring them if `log_format`)."""
     matrix = settings.matrix
     assert matrix is not None
     secrets = (matrix.access_token, matrix.password)
     if log_format == "text":
         redaction.configure(*secrets)
-    else:
+    elif log_format is not None:
         logs.configure(log_format, *secrets)
+    else:
+        redaction.protect(*secrets)
     logging.getLogger("nio").setLevel(logging.WARNING)  # nio logs every event at INFO
+
+
+def run(settings: Settings, content: Content, *, log_format: str = "text") -> int:
+    """`python -m bot run` with MATRIX_* set: serve Matrix (secrets kept out of the logs)."""
+    protect_secrets(settings, log_format)
     try:
         asyncio.run(serve(settings, content))
     except account.LoginFailed as exc:

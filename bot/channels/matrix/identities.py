@@ -16,15 +16,10 @@ from typing import Literal
 
 import aiosqlite
 
+from bot.core.chat_ids import MATRIX_BASE, is_matrix
 from bot.storage.timestamps import ts
 
-MATRIX_BASE = 2**53
 Kind = Literal["user", "direct", "group"]
-
-
-def is_matrix(number: int) -> bool:
-    """Whether an integer chat or user id stands for a Matrix room or user."""
-    return abs(number) > MATRIX_BASE
 
 
 def as_integer(n: int, kind: Kind) -> int:

@@ -20,10 +20,12 @@ import nio
 from bot.channels.matrix.identities import Identities
 from bot.channels.matrix.render import message
 from bot.channels.matrix.send import send_content
+from bot.core.chat_ids import is_matrix
 from bot.core.clock import Clock, utc_now
 from bot.core.replies import Outgoing
 from bot.delivery.errors import Rejected, Send
 from bot.delivery.ratelimit import Limits
+from bot.delivery.scope import Scoped
 from bot.delivery.sweep import SweepConfig, Sweeper
 from bot.reminders.delivery import compose
 from bot.reminders.store import ReminderStore
@@ -56,7 +58,7 @@ class ReminderSweep:
 
     @property
     def reminders(self) -> ReminderStore:
-        return self.sweeper.store
+        return self.sweeper.store.queue  # type: ignore[no-any-return]
 
     async def user_wrote(self, chat_id: int) -> None:
         """A room that was suspended writes again: its reminders resume."""
@@ -76,7 +78,8 @@ async def start_reminders(client: nio.AsyncClient, database: Path, *, clock: Clo
                           config: SweepConfig | None = None) -> ReminderSweep:
     """Open the sweep's own connection and sweep in a task until `stop`."""
     store = await Store.open(database)
-    sweeper = Sweeper(ReminderStore(store.db), make_send(client, Identities(store.db)),
-                      clock=clock, config=config, limits=MATRIX_LIMITS, compose=compose)
+    sweeper = Sweeper(Scoped(ReminderStore(store.db), is_matrix),
+                      make_send(client, Identities(store.db)), clock=clock, config=config,
+                      limits=MATRIX_LIMITS, compose=compose)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels matrix")
     return ReminderSweep(sweeper=sweeper, task=task, store=store, clock=clock)

@@ -39,9 +39,11 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.broadcast.store import BroadcastStore, compose
+from bot.core.chat_ids import is_telegram
 from bot.core.clock import Clock, utc_now
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.scope import Scoped
 from bot.delivery.sweep import Sleep, SweepConfig, Sweeper
 from bot.reminders.delivery import compose as reminder_text_now
 from bot.reminders.store import ReminderStore
@@ -138,7 +140,7 @@ class ReminderService(SweepService):
 
     @property
     def reminders(self) -> ReminderStore:
-        return self.sweeper.store
+        return self.sweeper.store.queue  # type: ignore[no-any-return]
 
     async def user_wrote(self, chat_id: int) -> bool:
         """A message came from this chat: if reminders were suspended (403), resume them."""
@@ -168,7 +170,8 @@ async def start_reminders(application: Any, database_path: str | Path, *,
                           bot: Bot | None = None) -> ReminderService:
     """Open the sweep's own connection (WAL, busy_timeout) and start sweeping in a task."""
     store, sender = await _open(application, database_path, bot)
-    sweeper = Sweeper(ReminderStore(store.db), make_send(sender), clock=clock, sleep=sleep,
+    sweeper = Sweeper(Scoped(ReminderStore(store.db), is_telegram), make_send(sender),
+                      clock=clock, sleep=sleep,
                       config=config, limits=limits, compose=reminder_text_now)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels")
     return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock)
@@ -209,7 +212,8 @@ async def start_broadcasts(application: Any, database_path: str | Path, *,
     limit (30 messages/s), as one sender.
     """
     store, sender = await _open(application, database_path, bot)
-    sweeper = Sweeper(BroadcastStore(store.db), make_send(sender), clock=clock, sleep=sleep,
+    sweeper = Sweeper(Scoped(BroadcastStore(store.db), is_telegram), make_send(sender),
+                      clock=clock, sleep=sleep,
                       config=config or BROADCAST_SWEEP, limits=SEND_LIMITS, limiter=limiter,
                       compose=compose)
     task = asyncio.create_task(sweep_after_grace(sweeper), name="annonces")

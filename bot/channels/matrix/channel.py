@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 SYNC_TIMEOUT = 30_000  # ms: the long poll of each sync
 RETRIES = 5  # replies retried that many times after M_LIMIT_EXCEEDED
-OWN_EVENTS = 10_000  # event ids of the assistant's messages kept to recognise replies
+OWN_EVENTS = 4096  # event ids of the assistant's messages kept to recognise replies
 
 APOLOGY = ("Désolé, un incident technique m'empêche de répondre. Réessayez dans un instant : "
            "vos réponses déjà données sont conservées.")

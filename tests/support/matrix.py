@@ -54,6 +54,7 @@ class MatrixUser:
                                       config=config)
         self.client.restore_login(account.user_id, account.device_id, account.access_token)
         self.received: list[Received] = []
+        self.arrived = asyncio.Event()  # set at each message received
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -77,6 +78,7 @@ class MatrixUser:
         content = event.source.get("content", {})
         self.received.append(Received(room.room_id, getattr(event, "body", ""), content,
                                       bool(getattr(event, "decrypted", False)), event))
+        self.arrived.set()
 
     async def direct_room(self, bot_id: str, *, encrypted: bool = True) -> str:
         """A direct room with the assistant, once it has joined."""

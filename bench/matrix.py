@@ -169,6 +169,10 @@ async def run(users: int, rounds: int, repeats: int) -> dict[str, dict[str, floa
         finally:
             for bot in bots:
                 await stop(bot)
+                problems = [line for line in bot.log if " ERROR " in line or "Traceback" in line]
+                if problems:
+                    print(f"{bot.name} : {len(problems)} erreur(s) au journal, la première :\n"
+                          + "".join(bot.log[bot.log.index(problems[0]):][:40]), file=sys.stderr)
             synapse.stop()
 
 

@@ -17,6 +17,7 @@ import nio
 
 from bot.core.config import MatrixSettings
 from bot.storage.timestamps import ts
+from bot.storage.transactions import transaction
 
 log = logging.getLogger(__name__)
 DEVICE_NAME = "Assistant CnFS"
@@ -44,12 +45,12 @@ async def _stored(db: aiosqlite.Connection, user_id: str) -> tuple[str, str] | N
 
 async def _keep(db: aiosqlite.Connection, user_id: str, device_id: str, token: str,
                 now: dt.datetime) -> None:
-    await db.execute(
-        "INSERT INTO matrix_account (user_id, device_id, access_token, updated_at) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET device_id = "
-        "excluded.device_id, access_token = excluded.access_token, "
-        "updated_at = excluded.updated_at", (user_id, device_id, token, ts(now)))
-    await db.commit()
+    async with transaction(db) as writer:
+        await writer.execute(
+            "INSERT INTO matrix_account (user_id, device_id, access_token, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET device_id = "
+            "excluded.device_id, access_token = excluded.access_token, "
+            "updated_at = excluded.updated_at", (user_id, device_id, token, ts(now)))
 
 
 async def connect(settings: MatrixSettings, database: Path, db: aiosqlite.Connection,

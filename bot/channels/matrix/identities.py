@@ -18,6 +18,7 @@ import aiosqlite
 
 from bot.core.chat_ids import MATRIX_BASE, is_matrix
 from bot.storage.timestamps import ts
+from bot.storage.transactions import transaction
 
 Kind = Literal["user", "direct", "group"]
 
@@ -39,10 +40,10 @@ class Identities:
         known = self._numbers.get(matrix_id)
         if known is not None:
             return known
-        await self.db.execute(
-            "INSERT INTO matrix_ids (matrix_id, kind, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (matrix_id) DO NOTHING", (matrix_id, kind, ts(now)))
-        await self.db.commit()
+        async with transaction(self.db) as db:  # the engine's connection: its writers' lock
+            await db.execute(
+                "INSERT INTO matrix_ids (matrix_id, kind, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (matrix_id) DO NOTHING", (matrix_id, kind, ts(now)))
         async with self.db.execute("SELECT n, kind FROM matrix_ids WHERE matrix_id = ?",
                                    (matrix_id,)) as cursor:
             n, stored = await cursor.fetchone()  # type: ignore[misc]

@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.core.replies import Button
 from bot.storage.timestamps import ts
+from bot.storage.transactions import transaction
 
 
 class ShownOptions:
@@ -29,9 +30,10 @@ class ShownOptions:
     async def put(self, chat_id: int, user_id: int, buttons: Sequence[Button],
                   now: dt.datetime) -> None:
         """Remember the options just shown (replacing the previous ones)."""
-        await self.db.execute(
-            "INSERT INTO matrix_options (chat_id, user_id, buttons, updated_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, user_id) DO UPDATE SET "
-            "buttons = excluded.buttons, updated_at = excluded.updated_at",
-            (chat_id, user_id, json.dumps([[b.label, b.payload] for b in buttons]), ts(now)))
-        await self.db.commit()
+        async with transaction(self.db) as db:  # the engine's connection: its writers' lock
+            await db.execute(
+                "INSERT INTO matrix_options (chat_id, user_id, buttons, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, user_id) DO UPDATE SET "
+                "buttons = excluded.buttons, updated_at = excluded.updated_at",
+                (chat_id, user_id, json.dumps([[b.label, b.payload] for b in buttons]),
+                 ts(now)))

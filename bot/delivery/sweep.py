@@ -193,8 +193,13 @@ class Sweeper:
                 if queue:
                     heapq.heappush(ready, (moment, order, chat))
         finally:
-            if in_flight:
-                await asyncio.gather(*in_flight, return_exceptions=True)
+            if in_flight:  # a stop that comes now must not cut them: they finish, are marked
+                sends = asyncio.gather(*in_flight, return_exceptions=True)
+                try:
+                    await asyncio.shield(sends)
+                except asyncio.CancelledError:
+                    await sends
+                    raise
         return report
 
     async def _seed_limiter(self, now: dt.datetime) -> None:

@@ -172,6 +172,30 @@ async def test_a_stop_lets_the_message_in_flight_finish(reminder_store, clock, c
     assert sorted(chat for _, chat, _ in channel.sent) == [A, B]
 
 
+async def test_a_stop_after_the_last_claim_lets_the_sends_in_flight_finish(
+        reminder_store, clock, channel):
+    due = utc(2021, 3, 9, 8, 0)
+    await add(reminder_store, A, fake_reminders(1, due), clock())
+    clock.set(due)
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(chat_id: int, text: str) -> None:
+        entered.set()
+        await release.wait()
+        await channel(chat_id, text)
+
+    sweep = Sweeper(reminder_store, slow, compose=compose, clock=clock, sleep=clock.sleep)
+    task = asyncio.create_task(sweep.run_once())
+    await entered.wait()  # nothing left to claim: the sweep waits for its sends in flight
+    task.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert (await reminder_store.counts()) == {"sent": 1}
+    assert [chat for _, chat, _ in channel.sent] == [A]
+
+
 async def test_a_blocked_user_stops_being_sent_to(reminder_store, clock, channel, caplog):
     due = utc(2021, 3, 9, 8, 0)
     await add(reminder_store, A, fake_reminders(3, due), clock())

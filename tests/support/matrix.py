@@ -5,6 +5,7 @@ test's event loop against the test Synapse (tests/support/synapse.py)."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -166,3 +167,42 @@ async def matrix_user(synapse: Synapse, name: str, directory: Path) -> AsyncIter
     finally:
         await user.close()
 
+
+
+def name(prefix: str) -> str:
+    """A fresh account name (one Synapse serves the whole test session)."""
+    return f"{prefix}_{secrets.token_hex(3)}"
+
+
+def said(answers: list[Received]) -> str:
+    """The answers' texts, with French spaces made plain."""
+    text = "\n".join(a.body for a in answers)
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@dataclass
+class Talk:
+    """The assistant on a fresh account, a person, and their direct room."""
+
+    channel: MatrixChannel
+    user: MatrixUser
+    room: str
+    bot: Account
+    database: Path
+
+    async def ask(self, text: str, **extra: Any) -> list[Received]:
+        return await self.user.ask(self.room, text, **extra)
+
+
+@asynccontextmanager
+async def talk(synapse: Synapse, content: Content, directory: Path, person: str, *,
+               encrypted: bool = True, clock: Any = None, sweep: SweepConfig | None = None,
+               **env: str) -> AsyncIterator[Talk]:
+    """A new bot account served by the channel, a new person in a direct room with it."""
+    bot = synapse.register(name("bot"))
+    database = directory / "bot.sqlite3"
+    settings = matrix_settings(synapse, bot, database, **env)
+    async with running_channel(settings, content, clock=clock, sweep=sweep) as channel, \
+            matrix_user(synapse, name(person), directory) as user:
+        room = await user.direct_room(bot.user_id, encrypted=encrypted)
+        yield Talk(channel, user, room, bot, database)

@@ -10,7 +10,6 @@ message per second per room and obeys every M_LIMIT_EXCEEDED's retry_after_ms.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,6 @@ class ReminderSweep:
     sweeper: Sweeper
     task: asyncio.Task[None]
     store: Store
-    clock: Clock
 
     @property
     def reminders(self) -> ReminderStore:
@@ -63,14 +61,13 @@ class ReminderSweep:
     async def user_wrote(self, chat_id: int) -> None:
         """A room that was suspended writes again: its reminders resume."""
         if await self.reminders.is_blocked(chat_id):
-            count = await self.reminders.unblock_chat(chat_id, self.clock())
+            count = await self.reminders.unblock_chat(chat_id, self.sweeper.clock())
             log.info("salon %s de retour : %s rappel(s) repris", chat_id, count)
 
     async def stop(self) -> None:
         """Stop sweeping (sends in flight finish and are marked), close the connection."""
         self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+        await asyncio.gather(self.task, return_exceptions=True)
         await self.store.close()
 
 
@@ -82,4 +79,4 @@ async def start_reminders(client: nio.AsyncClient, database: Path, *, clock: Clo
                       make_send(client, Identities(store.db)), clock=clock, config=config,
                       limits=MATRIX_LIMITS, compose=compose)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels matrix")
-    return ReminderSweep(sweeper=sweeper, task=task, store=store, clock=clock)
+    return ReminderSweep(sweeper=sweeper, task=task, store=store)

@@ -3,22 +3,13 @@ what the channel keeps too (the options shown)."""
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import aiosqlite
 
 from bot.content.loader import Content
-from tests.support.matrix import Received, matrix_settings, matrix_user, running_channel
+from tests.support.matrix import matrix_settings, matrix_user, name, running_channel, said, talk
 from tests.support.synapse import Synapse
-
-
-def name(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(3)}"
-
-
-def said(answers: list[Received]) -> str:
-    return "\n".join(a.body for a in answers)
 
 
 async def options_rows(database: Path) -> int:
@@ -45,16 +36,9 @@ async def test_admin_commands_for_admin_matrix_ids_only(synapse: Synapse, conten
 
 async def test_oubli_erases_the_options_shown(synapse: Synapse, content: Content,
                                               tmp_path: Path) -> None:
-    bot = synapse.register(name("bot"))
-    database = tmp_path / "bot.sqlite3"
-    settings = matrix_settings(synapse, bot, database)
-    async with running_channel(settings, content), \
-            matrix_user(synapse, name("kim"), tmp_path) as kim:
-        room = await kim.direct_room(bot.user_id)
-        await kim.ask(room, "/simulation")
-        asked = said(await kim.ask(room, "/oubli"))
-        assert "[1] Oui, tout effacer" in asked
-        assert await options_rows(database) == 1
-        done = said(await kim.ask(room, "1"))
-        assert "effacé" in done
-        assert await options_rows(database) == 0
+    async with talk(synapse, content, tmp_path, "kim") as kim:
+        await kim.ask("/simulation")
+        assert "[1] Oui, tout effacer" in said(await kim.ask("/oubli"))
+        assert await options_rows(kim.database) == 1
+        assert "effacé" in said(await kim.ask("1"))
+        assert await options_rows(kim.database) == 0

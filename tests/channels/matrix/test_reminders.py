@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import secrets
 from pathlib import Path
 
 import aiosqlite
 
 from bot.content.loader import Content
 from bot.delivery.sweep import SweepConfig
-from tests.support.matrix import Received, matrix_settings, matrix_user, running_channel
+from tests.support.matrix import said, talk
 from tests.support.reminders import FakeClock
 from tests.support.synapse import Synapse
 
 FAST = SweepConfig(interval=0.2)
-
-
-def said(answers: list[Received]) -> str:
-    return "\n".join(a.body for a in answers).replace("\u00a0", " ")
 
 
 async def statuses(database: Path) -> list[str]:
@@ -31,12 +26,8 @@ async def statuses(database: Path) -> list[str]:
 
 async def test_a_reminder_arrives_in_the_room_once(synapse: Synapse, content: Content,
                                                   clock: FakeClock, tmp_path: Path) -> None:
-    bot = synapse.register(f"bot_{secrets.token_hex(3)}")
-    database = tmp_path / "bot.sqlite3"
-    settings = matrix_settings(synapse, bot, database)
-    async with running_channel(settings, content, clock=clock, sweep=FAST), \
-            matrix_user(synapse, f"dora_{secrets.token_hex(3)}", tmp_path) as dora:
-        room = await dora.direct_room(bot.user_id)
+    async with talk(synapse, content, tmp_path, "dora", clock=clock, sweep=FAST) as talking:
+        dora, room, database = talking.user, talking.room, talking.database
         assert "Où en est votre recrutement ?" in said(await dora.ask(room, "/rappels"))
         asked = said(await dora.ask(room, "J'ai sélectionné un candidat"))
         assert "sélectionné le candidat" in asked

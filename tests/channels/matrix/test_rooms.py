@@ -4,7 +4,6 @@ direct room whose member leaves (suspended like a Telegram 403), homeserver rate
 from __future__ import annotations
 
 import asyncio
-import secrets
 from pathlib import Path
 
 import aiosqlite
@@ -13,12 +12,8 @@ import nio
 from bot.channels.matrix.send import send_content
 from bot.content.loader import Content
 from bot.delivery.errors import RetryLater
-from tests.support.matrix import matrix_settings, matrix_user, running_channel
+from tests.support.matrix import matrix_settings, matrix_user, name, running_channel, talk
 from tests.support.synapse import Synapse
-
-
-def name(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(3)}"
 
 
 async def test_in_a_group_room_only_what_is_addressed_is_answered(
@@ -50,16 +45,11 @@ async def test_in_a_group_room_only_what_is_addressed_is_answered(
 
 async def test_a_member_who_leaves_suspends_the_room(synapse: Synapse, content: Content,
                                                     tmp_path: Path) -> None:
-    bot = synapse.register(name("bot"))
-    database = tmp_path / "bot.sqlite3"
-    settings = matrix_settings(synapse, bot, database)
-    async with running_channel(settings, content) as channel, \
-            matrix_user(synapse, name("gus"), tmp_path) as gus:
-        room = await gus.direct_room(bot.user_id)
-        assert await gus.ask(room, "/aide")
-        assert isinstance(await gus.client.room_leave(room), nio.RoomLeaveResponse)
-        await gus.until(lambda: bool(channel.inactive), "the room suspended")
-    async with aiosqlite.connect(database) as db, \
+    async with talk(synapse, content, tmp_path, "gus") as gus:
+        assert await gus.ask("/aide")
+        assert isinstance(await gus.user.client.room_leave(gus.room), nio.RoomLeaveResponse)
+        await gus.user.until(lambda: bool(gus.channel.inactive), "the room suspended")
+    async with aiosqlite.connect(gus.database) as db, \
             db.execute("SELECT chat_id, active FROM chats") as cursor:
         [(chat_id, active)] = await cursor.fetchall()
     assert active == 0 and chat_id > 2**53
@@ -67,28 +57,24 @@ async def test_a_member_who_leaves_suspends_the_room(synapse: Synapse, content: 
 
 async def test_m_limit_exceeded_is_retry_later_and_replies_still_arrive(
         synapse: Synapse, content: Content, tmp_path: Path) -> None:
-    bot = synapse.register(name("bot"))
-    settings = matrix_settings(synapse, bot, tmp_path / "bot.sqlite3")
-    async with running_channel(settings, content) as channel, \
-            matrix_user(synapse, name("hana"), tmp_path) as hana:
-        room = await hana.direct_room(bot.user_id, encrypted=False)
-        await hana.until(lambda: room in channel.client.rooms, "the room synced by the bot")
-        synapse.override_ratelimit(bot.user_id, 1, 1)
+    async with talk(synapse, content, tmp_path, "hana", encrypted=False) as hana:
+        client, room = hana.channel.client, hana.room
+        await hana.user.until(lambda: room in client.rooms, "the room synced by the bot")
+        synapse.override_ratelimit(hana.bot.user_id, 1, 1)
         try:
             limited = None
             for _ in range(5):
                 try:
-                    await send_content(channel.client, room, {"msgtype": "m.text",
-                                                              "body": "essai"})
+                    await send_content(client, room, {"msgtype": "m.text", "body": "essai"})
                 except RetryLater as exc:
                     limited = exc
                     break
             assert limited is not None and 0 < limited.seconds <= 2
-            mark = len(hana.received)
+            mark = len(hana.user.received)
             for question in ("/aide", "/menu", "/aide"):
-                await hana.say(room, question)
-            await hana.until(lambda: len([r for r in hana.received[mark:]
-                                          if not r.body.startswith("essai")]) >= 3,
-                             "three answers despite the limit")
+                await hana.user.say(room, question)
+            await hana.user.until(lambda: len([r for r in hana.user.received[mark:]
+                                               if not r.body.startswith("essai")]) >= 3,
+                                  "three answers despite the limit")
         finally:
-            synapse.override_ratelimit(bot.user_id, 10000, 10000)
+            synapse.override_ratelimit(hana.bot.user_id, 10000, 10000)

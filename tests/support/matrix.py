@@ -158,9 +158,11 @@ async def running_channel(settings: Settings, content: Content, *,
 
 
 @asynccontextmanager
-async def matrix_user(synapse: Synapse, name: str, directory: Path) -> AsyncIterator[MatrixUser]:
-    """A new account on the test Synapse, playing a person, started and closed at the end."""
-    user = MatrixUser(synapse, synapse.register(name), directory / f"{name}-store")
+async def matrix_user(synapse: Synapse, name: str, directory: Path,
+                      account: Account | None = None) -> AsyncIterator[MatrixUser]:
+    """A new account on the test Synapse (or `account`), playing a person, started and
+    closed at the end."""
+    user = MatrixUser(synapse, account or synapse.register(name), directory / f"{name}-store")
     await user.start()
     try:
         yield user
@@ -197,12 +199,14 @@ class Talk:
 @asynccontextmanager
 async def talk(synapse: Synapse, content: Content, directory: Path, person: str, *,
                encrypted: bool = True, clock: Any = None, sweep: SweepConfig | None = None,
-               **env: str) -> AsyncIterator[Talk]:
-    """A new bot account served by the channel, a new person in a direct room with it."""
-    bot = synapse.register(name("bot"))
+               admin: bool = False) -> AsyncIterator[Talk]:
+    """A new bot account served by the channel, a new person (one of its administrators if
+    `admin`) in a direct room with it."""
+    bot, account = synapse.register(name("bot")), synapse.register(name(person))
     database = directory / "bot.sqlite3"
+    env = {"MATRIX_ADMIN_IDS": account.user_id} if admin else {}
     settings = matrix_settings(synapse, bot, database, **env)
     async with running_channel(settings, content, clock=clock, sweep=sweep) as channel, \
-            matrix_user(synapse, name(person), directory) as user:
+            matrix_user(synapse, person, directory, account) as user:
         room = await user.direct_room(bot.user_id, encrypted=encrypted)
         yield Talk(channel, user, room, bot, database)

@@ -38,7 +38,7 @@ from bot.channels.matrix.identities import Identities
 from bot.channels.matrix.render import file_message, message
 from bot.channels.matrix.send import send_content
 from bot.channels.matrix.shown import ShownOptions
-from bot.channels.matrix.sweeps import ReminderSweep, start_reminders
+from bot.channels.matrix.sweeps import ReminderSweep, Sweep, start_broadcasts, start_reminders
 from bot.content.loader import Content
 from bot.core import logs, options, redaction
 from bot.core.chat_ids import is_matrix
@@ -76,6 +76,7 @@ class MatrixChannel:
         self.database = database  # the reminder sweep's (None: no sweep)
         self.sweep = sweep
         self.reminders: ReminderSweep | None = None
+        self.broadcasts: Sweep | None = None
         self.inactive: set[int] = set()
         self.own_events: deque[str] = deque(maxlen=OWN_EVENTS)
         self._locks: dict[str, asyncio.Lock] = {}
@@ -105,6 +106,9 @@ class MatrixChannel:
         if self.database is not None:  # once the rooms are known
             self.reminders = await start_reminders(self.client, self.database,
                                                    clock=self.clock, config=self.sweep)
+            self.broadcasts = await start_broadcasts(
+                self.client, self.database, clock=self.clock, config=self.sweep,
+                limiter=self.reminders.sweeper.limiter)
         await self.services.start()
         self._sync = asyncio.create_task(self.client.sync_forever(
             timeout=SYNC_TIMEOUT, sync_filter=SYNC_FILTER), name="synchronisation matrix")
@@ -126,9 +130,10 @@ class MatrixChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sync
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self.reminders is not None:
-            await self.reminders.stop()
-            self.reminders = None
+        for sweep in (self.broadcasts, self.reminders):
+            if sweep is not None:
+                await sweep.stop()
+        self.reminders = self.broadcasts = None
         await self.services.stop()
 
     # --- callbacks ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.content.loader import Content
+from bot.delivery.sweep import SweepConfig
 from tests.support.matrix import matrix_settings, matrix_user, name, running_channel, said, talk
 from tests.support.synapse import Synapse
 
@@ -42,3 +43,19 @@ async def test_oubli_erases_the_options_shown(synapse: Synapse, content: Content
         assert await options_rows(kim.database) == 1
         assert "effacé" in said(await kim.ask("1"))
         assert await options_rows(kim.database) == 0
+
+
+async def test_an_announcement_reaches_the_subscribed_rooms(synapse: Synapse, content: Content,
+                                                            tmp_path: Path) -> None:
+    async with talk(synapse, content, tmp_path, "olga", admin=True,
+                    sweep=SweepConfig(interval=0.2)) as olga:
+        assert "recevra les annonces" in said(await olga.ask("/abonner"))
+        asked = said(await olga.ask("/diffuser Réunion des conseillers jeudi"))
+        assert "[1] Envoyer à 1 conversation" in asked
+        mark = len(olga.user.received)
+        await olga.user.say(olga.room, "1")
+        await olga.user.until(lambda: any("Réunion des conseillers jeudi" in r.body
+                                          for r in olga.user.received[mark:]),
+                              "the announcement")
+        [announcement] = [r for r in olga.user.received[mark:] if "📢" in r.body]
+        assert announcement.encrypted

@@ -10,7 +10,6 @@ shared-secret admin API (`register`), the way an operator creates the bot's acco
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -108,10 +107,7 @@ class Synapse:
         path.write_text(json.dumps(config(directory, port, shared_secret), indent=1))
         subprocess.run([str(python), "-m", "synapse.app.homeserver", "-c", str(path),
                         "--generate-keys"], check=True, cwd=directory, capture_output=True)
-        log = (directory / "synapse.log").open("wb")
-        process = subprocess.Popen([str(python), "-m", "synapse.app.homeserver", "-c", str(path)],
-                                   cwd=directory, stdout=log, stderr=subprocess.STDOUT)
-        server = cls(directory, process, port, shared_secret)
+        server = cls(directory, _launch(python, path), port, shared_secret)
         try:
             server.wait_ready()
             server.admin = server.register("admin", admin=True)
@@ -119,6 +115,13 @@ class Synapse:
             server.stop()
             raise
         return server
+
+    def restart(self) -> None:
+        """Stop the server and start it again on the same port and data (a homeserver
+        deploy, seen from its clients)."""
+        self.stop()
+        self.process = _launch(synapse_python(), self.directory / "homeserver.yaml")
+        self.wait_ready()
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -184,11 +187,8 @@ class Synapse:
                      self.admin.access_token)
 
 
-async def wait_for(condition: Any, seconds: float, what: str) -> None:
-    """Poll `condition()` (sync) every 50 ms until true, or fail naming `what`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
+def _launch(python: Path, config_path: Path) -> subprocess.Popen[bytes]:
+    """Start Synapse on this config, its log appended to synapse.log beside it."""
+    log = (config_path.parent / "synapse.log").open("ab")
+    return subprocess.Popen([str(python), "-m", "synapse.app.homeserver", "-c", str(config_path)],
+                            cwd=config_path.parent, stdout=log, stderr=subprocess.STDOUT)

@@ -22,6 +22,7 @@ import io
 import logging
 import mimetypes
 import signal
+import time
 from collections import deque
 from collections.abc import Coroutine
 from pathlib import Path
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 SYNC_TIMEOUT = 30_000  # ms: the long poll of each sync
 RETRIES = 5  # replies retried that many times after M_LIMIT_EXCEEDED
+RESYNC_PAUSE, RESYNC_PAUSE_MAX = 1.0, 60.0  # seconds before syncing again after a failure
 OWN_EVENTS = 4096  # event ids of the assistant's messages kept to recognise replies
 
 APOLOGY = ("Désolé, un incident technique m'empêche de répondre. Réessayez dans un instant : "
@@ -110,10 +112,26 @@ class MatrixChannel:
                 self.client, self.database, clock=self.clock, config=self.sweep,
                 limiter=self.reminders.sweeper.limiter)
         await self.services.start()
-        self._sync = asyncio.create_task(self.client.sync_forever(
-            timeout=SYNC_TIMEOUT, sync_filter=SYNC_FILTER), name="synchronisation matrix")
+        self._sync = asyncio.create_task(self._keep_syncing(), name="synchronisation matrix")
         log.info("Assistant prêt sur Matrix : %s (appareil %s)", self.client.user_id,
                  self.client.device_id)
+
+    async def _keep_syncing(self) -> None:
+        """nio's sync loop, started again (after a growing pause) whenever it fails: a
+        homeserver that restarts or a network cut must not leave the assistant deaf."""
+        pause = RESYNC_PAUSE
+        while True:
+            started = time.monotonic()
+            try:
+                await self.client.sync_forever(timeout=SYNC_TIMEOUT, sync_filter=SYNC_FILTER)
+                return
+            except Exception as exc:
+                if time.monotonic() - started > RESYNC_PAUSE_MAX:
+                    pause = RESYNC_PAUSE  # it had been working for a while: start over
+                log.warning("Synchronisation Matrix interrompue (%r) : reprise dans %.0f s",
+                            exc, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RESYNC_PAUSE_MAX)
 
     def _add_callbacks(self) -> None:
         self.client.add_event_callback(self._guard(self.on_text), nio.RoomMessageText)

@@ -12,7 +12,14 @@ import nio
 from bot.channels.matrix.send import send_content
 from bot.content.loader import Content
 from bot.delivery.errors import RetryLater
-from tests.support.matrix import matrix_settings, matrix_user, name, running_channel, talk
+from tests.support.matrix import (
+    matrix_settings,
+    matrix_user,
+    name,
+    running_channel,
+    said,
+    talk,
+)
 from tests.support.synapse import Synapse
 
 
@@ -78,3 +85,17 @@ async def test_m_limit_exceeded_is_retry_later_and_replies_still_arrive(
                                   "three answers despite the limit")
         finally:
             synapse.override_ratelimit(hana.bot.user_id, 10000, 10000)
+
+
+async def test_the_assistant_syncs_again_after_a_homeserver_restart(
+        content: Content, tmp_path: Path) -> None:
+    own = Synapse.start(tmp_path / "synapse")  # its own: restarting the shared one would
+    try:                                       # disturb the other tests
+        async with talk(own, content, tmp_path, "ines", encrypted=False) as ines:
+            assert "€" in said(await ines.ask("combien pour 2 postes en outre-mer ?"))
+            await asyncio.to_thread(own.restart)
+            await asyncio.sleep(1.0)  # the assistant's sync has failed meanwhile
+            again = await ines.ask("combien pour 3 postes en outre-mer ?")
+            assert "€" in said(again)
+    finally:
+        own.stop()

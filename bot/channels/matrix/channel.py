@@ -52,6 +52,8 @@ from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
+CATCH_UP = 1000  # messages per room read by the first sync after a restart
+CATCH_UP_FILTER = {"room": {"timeline": {"limit": CATCH_UP}}}
 SYNC_TIMEOUT = 30_000  # ms: the long poll of each sync
 RETRIES = 5  # replies retried that many times after M_LIMIT_EXCEEDED
 RESYNC_PAUSE, RESYNC_PAUSE_MAX = 1.0, 60.0  # seconds before syncing again after a failure
@@ -98,11 +100,16 @@ class MatrixChannel:
                 raise RuntimeError(f"clés de chiffrement refusées : {uploaded}")
         if self.client.loaded_sync_token is not None:  # what came while we were away
             self._add_callbacks()
-        first = await self.client.sync(timeout=0, sync_filter=SYNC_FILTER, full_state=True)
+        first = await self.client.sync(timeout=0, sync_filter=CATCH_UP_FILTER, full_state=True)
         if isinstance(first, nio.SyncError):
             raise RuntimeError(f"première synchronisation Matrix refusée : {first}")
         if self.client.loaded_sync_token is None:  # a first start: the history is not ours
             self._add_callbacks()
+        else:
+            for room_id, room in first.rooms.join.items():
+                if room.timeline.limited:  # not fetched back page by page (yet)
+                    log.warning("Salon %s : plus de %s messages pendant l'arrêt, les plus "
+                                "anciens restent sans réponse", room_id, CATCH_UP)
         for room in list(self.client.invited_rooms.values()):
             await self._join(room.room_id)
         if self.database is not None:  # once the rooms are known

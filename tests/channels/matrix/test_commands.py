@@ -59,3 +59,23 @@ async def test_an_announcement_reaches_the_subscribed_rooms(synapse: Synapse, co
                               "the announcement")
         [announcement] = [r for r in olga.user.received[mark:] if "📢" in r.body]
         assert announcement.encrypted
+
+
+async def test_admin_figures_asked_in_a_group_arrive_in_the_direct_room(
+        synapse: Synapse, content: Content, tmp_path: Path) -> None:
+    async with talk(synapse, content, tmp_path, "paul", admin=True) as paul, \
+            matrix_user(synapse, name("quinn"), tmp_path) as quinn:
+        await paul.ask("/aide")  # paul already talks to the assistant in a direct room
+        created = await paul.user.client.room_create(
+            invite=[paul.bot.user_id, quinn.account.user_id])
+        group = created.room_id
+        await quinn.until(lambda: group in quinn.client.invited_rooms, "quinn's invitation")
+        await quinn.client.join(group)
+        await paul.user.until(lambda: paul.bot.user_id in paul.user.client.rooms[group].users,
+                              "the assistant in the group")
+        mark = len(paul.user.received)
+        await paul.user.say(group, "/stats")
+        await paul.user.until(lambda: any("Usage des 7 derniers jours" in r.body
+                                          for r in paul.user.received[mark:]), "the figures")
+        figures = [r for r in paul.user.received[mark:] if "Usage des 7" in r.body]
+        assert [r.room_id for r in figures] == [paul.room]  # never in the group

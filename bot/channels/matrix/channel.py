@@ -176,10 +176,14 @@ class MatrixChannel:
         return guarded
 
     async def on_text(self, room: nio.MatrixRoom, event: nio.RoomMessageText) -> None:
-        """A message (decrypted if it was encrypted): handled in its room's turn."""
-        if event.sender == self.client.user_id:
+        """A message (decrypted if it was encrypted): handled in its room's turn. The
+        assistant's own messages, edits of old messages and notices (other bots) are not
+        questions."""
+        content = event.source.get("content", {})
+        edit = (content.get("m.relates_to") or {}).get("rel_type") == "m.replace"
+        if event.sender == self.client.user_id or edit or content.get("msgtype") == "m.notice":
             return
-        self._spawn(room.room_id, self._answer(room, event, event.source.get("content", {})))
+        self._spawn(room.room_id, self._answer(room, event, content))
 
     async def on_media(self, room: nio.MatrixRoom, event: Any) -> None:
         """A file or image in a direct room: the engine answers that it reads text only."""
@@ -218,7 +222,10 @@ class MatrixChannel:
 
         async def in_turn() -> None:
             async with lock:
-                await work
+                try:
+                    await work
+                except Exception:  # the database or the homeserver failed: logged, not lost
+                    log.exception("Échec du traitement d'un événement du salon %s", room_id)
 
         task = asyncio.get_running_loop().create_task(in_turn())
         self._tasks.add(task)

@@ -26,3 +26,17 @@ async def test_user_text_is_escaped_in_formatted_body(
         assert not any(a.encrypted for a in answers)
         for answer in answers:
             assert "<script>" not in answer.html and "<b>deux</b>" not in answer.html
+
+
+async def test_edits_and_notices_are_not_questions(synapse: Synapse, content: Content,
+                                                   tmp_path: Path) -> None:
+    async with talk(synapse, content, tmp_path, "rita", encrypted=False) as rita:
+        [first] = await rita.ask("combien pour 2 postes en outre-mer ?")
+        mark = len(rita.user.received)
+        await rita.user.say(rita.room, "* combien pour 3 postes en outre-mer ?", **{
+            "m.new_content": {"msgtype": "m.text", "body": "combien pour 3 postes ?"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": first.event.event_id}})
+        await rita.user.client.room_send(rita.room, "m.room.message",
+                                         {"msgtype": "m.notice", "body": "/aide"})
+        answers = await rita.ask("/aide")  # answered: the two before were not
+        assert len(rita.user.received[mark:]) == len(answers) == 1

@@ -141,12 +141,14 @@ def matrix_settings(synapse: Synapse, bot: Account, database: Path, **extra: str
 @asynccontextmanager
 async def running_channel(settings: Settings, content: Content, *,
                           clock: Any = None,
-                          sweep: SweepConfig | None = None) -> AsyncIterator[MatrixChannel]:
+                          sweep: SweepConfig | None = None,
+                          **options: Any) -> AsyncIterator[MatrixChannel]:
     """The assistant on Matrix, started in this event loop; stopped and closed at the end."""
     store = await Store.open(settings.database)
     try:
         kwargs = {"clock": clock} if clock is not None else {}
-        channel = await open_channel(settings, content, store, sweep=sweep, **kwargs)
+        channel = await open_channel(settings, content, store, sweep=sweep, **kwargs,
+                                     **options)
         try:
             await channel.start()
             yield channel

@@ -51,9 +51,8 @@ from bot.delivery.sweep import SweepConfig
 from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
-SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
-CATCH_UP = 1000  # messages per room read by the first sync after a restart
-CATCH_UP_FILTER = {"room": {"timeline": {"limit": CATCH_UP}}}
+TIMELINE = 100  # messages per room in a sync (more after a stop: fetched page by page)
+SYNC_FILTER = {"room": {"timeline": {"limit": TIMELINE}}}
 SYNC_TIMEOUT = 30_000  # ms: the long poll of each sync
 RETRIES = 5  # replies retried that many times after M_LIMIT_EXCEEDED
 RESYNC_PAUSE, RESYNC_PAUSE_MAX = 1.0, 60.0  # seconds before syncing again after a failure
@@ -69,7 +68,8 @@ class MatrixChannel:
     """The nio client's callbacks, and the channel's start and stop."""
 
     def __init__(self, client: nio.AsyncClient, assistant: Assistant, services: Services, *,
-                 database: Path | None, sweep: SweepConfig | None = None) -> None:
+                 database: Path | None, sweep: SweepConfig | None = None,
+                 timeline: int = TIMELINE) -> None:
         self.client = client
         self.assistant = assistant
         self.services = services
@@ -79,6 +79,8 @@ class MatrixChannel:
         self.shown = ShownOptions(self.store.db)
         self.database = database  # the reminder sweep's (None: no sweep)
         self.sweep = sweep
+        self.timeline = timeline
+        self.sync_filter = {"room": {"timeline": {"limit": timeline}}}
         self.reminders: ReminderSweep | None = None
         self.broadcasts: Sweep | None = None
         self.inactive: set[int] = set()
@@ -98,18 +100,14 @@ class MatrixChannel:
             uploaded = await self.client.keys_upload()
             if isinstance(uploaded, nio.KeysUploadError):
                 raise RuntimeError(f"clés de chiffrement refusées : {uploaded}")
-        if self.client.loaded_sync_token is not None:  # what came while we were away
-            self._add_callbacks()
-        first = await self.client.sync(timeout=0, sync_filter=CATCH_UP_FILTER, full_state=True)
+        since = self.client.loaded_sync_token
+        first = await self.client.sync(timeout=0, sync_filter=self.sync_filter,
+                                       full_state=True)
         if isinstance(first, nio.SyncError):
             raise RuntimeError(f"première synchronisation Matrix refusée : {first}")
-        if self.client.loaded_sync_token is None:  # a first start: the history is not ours
-            self._add_callbacks()
-        else:
-            for room_id, room in first.rooms.join.items():
-                if room.timeline.limited:  # not fetched back page by page (yet)
-                    log.warning("Salon %s : plus de %s messages pendant l'arrêt, les plus "
-                                "anciens restent sans réponse", room_id, CATCH_UP)
+        if since is not None:  # a restart: what came while we were away is answered
+            await self._catch_up(first, since)
+        self._add_callbacks()  # (on a first start, the history is not ours to answer)
         for room in list(self.client.invited_rooms.values()):
             await self._join(room.room_id)
         if self.database is not None:  # once the rooms are known
@@ -130,7 +128,8 @@ class MatrixChannel:
         while True:
             started = time.monotonic()
             try:
-                await self.client.sync_forever(timeout=SYNC_TIMEOUT, sync_filter=SYNC_FILTER)
+                await self.client.sync_forever(timeout=SYNC_TIMEOUT,
+                                               sync_filter=self.sync_filter)
                 return
             except Exception as exc:
                 if time.monotonic() - started > RESYNC_PAUSE_MAX:
@@ -139,6 +138,47 @@ class MatrixChannel:
                             exc, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, RESYNC_PAUSE_MAX)
+
+    async def _catch_up(self, first: nio.SyncResponse, since: str) -> None:
+        """Handle, in order, each room's messages since the last sync before the stop: those
+        of the first sync, after the older ones fetched back page by page when it was
+        limited."""
+        for room_id, joined in first.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            events = list(joined.timeline.events)
+            if joined.timeline.limited:
+                events = await self._missed(room_id, joined.timeline.prev_batch, since) + events
+            for event in events:
+                await self._dispatch(room, event)
+
+    async def _missed(self, room_id: str, start: str | None, since: str) -> list[Any]:
+        """A room's events between the sync token `since` and `start`, oldest first
+        (decrypted by nio when the keys are known)."""
+        older: list[Any] = []
+        while start is not None:
+            page = await self.client.room_messages(room_id, start=start, end=since,
+                                                   limit=self.timeline)
+            if not isinstance(page, nio.RoomMessagesResponse) or not page.chunk:
+                if not isinstance(page, nio.RoomMessagesResponse):
+                    log.warning("Salon %s : messages de l'arrêt non relus (%s)", room_id, page)
+                break
+            older.extend(page.chunk)
+            start = page.end if page.end != start else None
+        return older[::-1]
+
+    async def _dispatch(self, room: nio.MatrixRoom, event: Any) -> None:
+        """An event of the catch-up, to the callback the sync loop would have called."""
+        handlers: list[tuple[Any, Any]] = [
+            (nio.RoomMessageText, self.on_text),
+            ((nio.RoomMessageMedia, nio.RoomEncryptedMedia), self.on_media),
+            (nio.MegolmEvent, self.on_undecryptable),
+            (nio.RoomMemberEvent, self.on_member)]
+        for kind, handler in handlers:
+            if isinstance(event, kind):
+                await self._guard(handler)(room, event)
+                return
 
     def _add_callbacks(self) -> None:
         self.client.add_event_callback(self._guard(self.on_text), nio.RoomMessageText)
@@ -364,7 +404,8 @@ def _localpart(user_id: str) -> str:
 
 async def open_channel(settings: Settings, content: Content, store: Store, *,
                        clock: Clock = utc_now, reminders: bool = True,
-                       sweep: SweepConfig | None = None) -> MatrixChannel:
+                       sweep: SweepConfig | None = None,
+                       timeline: int = TIMELINE) -> MatrixChannel:
     """Log in (kept device, crypto store), build the assistant with the Matrix
     administrators, and return the channel, not started yet."""
     matrix = settings.matrix
@@ -375,7 +416,8 @@ async def open_channel(settings: Settings, content: Content, store: Store, *,
     settings = dataclasses.replace(settings, admin_ids=settings.admin_ids | admins)
     assistant = app.assistant_for(settings, content, store, clock=clock)
     return MatrixChannel(client, assistant, app.services_for(settings, assistant),
-                         database=settings.database if reminders else None, sweep=sweep)
+                         database=settings.database if reminders else None, sweep=sweep,
+                         timeline=timeline)
 
 
 async def serve(settings: Settings, content: Content,

@@ -68,3 +68,24 @@ async def test_simulation_with_its_documents_as_encrypted_files(
                  if a.content.get("msgtype") == "m.image"]
         assert len(chart) == 1 and chart[0].content["info"]["mimetype"] == "image/png"
         assert "C'est terminé" in said(await bob.ask("Terminer"))
+
+
+async def test_messages_sent_during_a_stop_are_answered_in_order(
+        synapse: Synapse, content: Content, tmp_path: Path) -> None:
+    bot = synapse.register(name("bot"))
+    settings = matrix_settings(synapse, bot, tmp_path / "bot.sqlite3")
+    async with matrix_user(synapse, name("sam"), tmp_path) as sam:
+        async with running_channel(settings, content, timeline=2):
+            room = await sam.direct_room(bot.user_id)
+            assert "[1] Commune" in said(await sam.ask(room, "/eligibilite"))
+        mark = len(sam.received)
+        for line in ("1", "Oui", "Oui", "Retour"):  # the assistant is stopped meanwhile
+            await sam.say(room, line)
+        # a sync brings 2 messages a room: the 2 older ones are fetched back
+        async with running_channel(settings, content, timeline=2):
+            await sam.until(lambda: len([r for r in sam.received[mark:]
+                                         if r.room_id == room]) >= 4, "four answers")
+        answers = [r.body for r in sam.received[mark:] if r.room_id == room]
+        assert ["Engagement 1 sur 5" in a for a in answers] == [True, False, False, False]
+        assert "Engagement 2 sur 5" in answers[1] and "Engagement 3 sur 5" in answers[2]
+        assert "Votre réponse précédente : Oui" in answers[3]

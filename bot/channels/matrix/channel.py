@@ -28,6 +28,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import nio
 
 from bot import app
@@ -466,4 +467,11 @@ def run(settings: Settings, content: Content, *, log_format: str = "text") -> in
     except account.LoginFailed as exc:
         log.error("%s", exc)
         return 1
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        log.error("Serveur Matrix injoignable (%s) : %r", matrix_url(settings), exc)
+        return 1
     return 0
+
+
+def matrix_url(settings: Settings) -> str:
+    return settings.matrix.homeserver if settings.matrix else "?"

@@ -1,5 +1,6 @@
 """`python -m bot run` serving Matrix in its own process: password login, SIGTERM, and after
-the restart the same device (no new one) still reading and writing the encrypted room."""
+the restart the same device (no new one) still reading and writing the encrypted room; an
+unreachable homeserver said in one line."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from tests.support.botapi import free_port
 from tests.support.matrix import matrix_user
 from tests.support.processes import START, bot_process
 from tests.support.synapse import Synapse
@@ -75,3 +77,17 @@ async def test_run_serves_matrix_and_keeps_its_device_across_a_restart(
                               token=synapse.admin.access_token if synapse.admin else None)
     # the registration's device and the one password login created, used by both runs
     assert sorted(d["device_id"] for d in devices["devices"]) == sorted([device, bot.device_id])
+
+
+async def test_an_unreachable_homeserver_is_said_plainly(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_",
+                                                                     "MATRIX_", "WEBHOOK_"))}
+    env.update(BOT_DATABASE=str(tmp_path / "bot.sqlite3"),
+               MATRIX_HOMESERVER=f"http://127.0.0.1:{free_port()}",
+               MATRIX_USER_ID="@bot:test.local", MATRIX_ACCESS_TOKEN="syt_jeton")
+    async with bot_process(env) as process:
+        _, err = await asyncio.wait_for(process.communicate(), START * 2)
+    log = err.decode()
+    assert process.returncode == 1, log
+    assert "Serveur Matrix injoignable" in log and "Traceback" not in log
+    assert "syt_jeton" not in log

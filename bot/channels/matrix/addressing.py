@@ -35,9 +35,10 @@ def mentioned(content: dict[str, Any], bot_id: str) -> bool:
 
 
 def strip_mention(text: str, names: tuple[str, ...]) -> str:
-    """`@bot: question`, `Assistant, question` → `question` (a name at the start only)."""
+    """`@bot: question`, `Assistant, question` → `question` (a whole name at the start
+    only: "assistante" does not name "assistant")."""
     for name in sorted(names, key=len, reverse=True):
-        if name and text.lower().startswith(name.lower()):
+        if name and re.match(re.escape(name) + r"(?!\w)", text, re.IGNORECASE):
             return re.sub(r"^[\s:,]+", "", text[len(name):])
     return text
 
@@ -48,8 +49,9 @@ def addressed(content: dict[str, Any], *, bot_id: str, names: tuple[str, ...],
     text = without_fallback(str(content.get("body") or "")).strip()
     if text.startswith("/"):
         return text
-    if mentioned(content, bot_id):
-        return strip_mention(text, names)
+    stripped = strip_mention(text, names)
+    if stripped != text or mentioned(content, bot_id):  # named first, or a pill anywhere
+        return stripped
     replied = replied_event(content)
     if replied is not None and replied in own_events:
         return text

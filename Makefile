@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test bench
+.PHONY: run test install install-test bench synapse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,16 @@ install-test: $(BIN)/python
 run: install
 	$(BIN)/python -m bot
 
-test: install-test
+# Synapse for the Matrix tests, in its own venv (never in the project's).
+SYNAPSE_VENV := .venv-synapse
+
+$(SYNAPSE_VENV)/bin/synapse_homeserver:
+	$(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/python -m pip install --quiet "matrix-synapse>=1.163,<2"
+
+synapse: $(SYNAPSE_VENV)/bin/synapse_homeserver
+
+test: install-test synapse
 	$(BIN)/python -m bot check
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/python -m pytest -q

@@ -116,9 +116,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(ask(settings, content, args.question, as_json=args.json))
     if command == "run":
         webhook = getattr(args, "webhook", False)
+        if settings.matrix is not None and not settings.telegram_token and not webhook:
+            from bot.channels.matrix import channel as matrix  # noqa: PLC0415 - only `run` loads nio
+            return matrix.run(settings, content, log_format=log_format)
         if settings.telegram_token:
             from bot.channels.telegram import channel as telegram  # noqa: PLC0415 - only `run` loads PTB
-            return telegram.run(settings, content, webhook=webhook, log_format=log_format)
+            if settings.matrix is None:
+                return telegram.run(settings, content, webhook=webhook, log_format=log_format)
+            from bot.channels.matrix.beside import MatrixBeside  # noqa: PLC0415
+            beside = MatrixBeside(settings, content)
+            beside.start(log_format)
+            try:
+                return telegram.run(settings, content, webhook=webhook, log_format=log_format)
+            finally:
+                beside.stop()
         if webhook:
             print(WEBHOOK_NEEDS_TOKEN, file=sys.stderr)
             return 2
@@ -212,6 +223,7 @@ async def show_reminders(database: Path) -> int:
 
 PURGED = {"unanswered": "questions sans réponse", "conversations": "conversations",
           "talk_context": "sujets de conversation retenus",
+          "matrix_options": "options affichées sur Matrix",
           "reminders": "rappels envoyés ou annulés", "milestones": "échéances",
           "chat_territories": "territoires", "chats": "états de conversation",
           "blocked_chats": "blocages", "events": "statistiques d'usage",

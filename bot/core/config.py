@@ -25,6 +25,7 @@ class Settings:
     webhook_secret: str | None = None  # WEBHOOK_SECRET (webhook mode: required)
     admin_ids: frozenset[int] = frozenset()  # BOT_ADMIN_IDS (Telegram user ids, comma-separated)
     retention_days: int = 365       # BOT_RETENTION_DAYS (then data is purged, see README)
+    matrix: MatrixSettings | None = None  # MATRIX_* (README « Matrix / Tchap »)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -42,6 +43,7 @@ class Settings:
             webhook_secret=env.get("WEBHOOK_SECRET") or None,
             admin_ids=parse_ids(env.get("BOT_ADMIN_IDS") or ""),
             retention_days=parse_days(env.get("BOT_RETENTION_DAYS") or ""),
+            matrix=MatrixSettings.from_env(env),
         )
 
     @property
@@ -59,7 +61,39 @@ class Settings:
                 f"telegram_token={token!r}, telegram_api_url={self.telegram_api_url!r}, "
                 f"port={self.port!r}, webhook_url={self.webhook_url!r}, "
                 f"webhook_secret={'***' if self.webhook_secret else None!r}, "
-                f"admin_ids={sorted(self.admin_ids)!r}, retention_days={self.retention_days!r})")
+                f"admin_ids={sorted(self.admin_ids)!r}, retention_days={self.retention_days!r}, "
+                f"matrix={self.matrix!r})")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatrixSettings:
+    """The Matrix account the assistant serves (set when homeserver, user and a secret are)."""
+
+    homeserver: str                 # MATRIX_HOMESERVER
+    user_id: str                    # MATRIX_USER_ID
+    access_token: str | None        # MATRIX_ACCESS_TOKEN
+    password: str | None            # MATRIX_PASSWORD
+    store_dir: Path | None = None   # MATRIX_STORE_DIR (default: beside BOT_DATABASE)
+    admin_ids: frozenset[str] = frozenset()  # MATRIX_ADMIN_IDS (Matrix user ids)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> MatrixSettings | None:
+        homeserver, user_id = env.get("MATRIX_HOMESERVER"), env.get("MATRIX_USER_ID")
+        token, password = env.get("MATRIX_ACCESS_TOKEN"), env.get("MATRIX_PASSWORD")
+        if not (homeserver and user_id and (token or password)):
+            return None
+        admins = (part.strip() for part in (env.get("MATRIX_ADMIN_IDS") or "").split(","))
+        store = env.get("MATRIX_STORE_DIR")
+        return cls(homeserver=homeserver, user_id=user_id, access_token=token or None,
+                   password=password or None, store_dir=Path(store) if store else None,
+                   admin_ids=frozenset(a for a in admins if a))
+
+    def __repr__(self) -> str:
+        return (f"MatrixSettings(homeserver={self.homeserver!r}, user_id={self.user_id!r}, "
+                f"access_token={'***' if self.access_token else None!r}, "
+                f"password={'***' if self.password else None!r}, "
+                f"store_dir={str(self.store_dir) if self.store_dir else None!r}, "
+                f"admin_ids={sorted(self.admin_ids)!r})")
 
 
 def parse_ids(text: str) -> frozenset[int]:

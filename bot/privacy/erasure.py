@@ -32,6 +32,7 @@ async def erase(db: Database, chat_id: int, user_id: int) -> dict[str, int]:
     statements: list[tuple[str, str, tuple[int, ...]]] = [
         ("conversation", f"DELETE FROM conversations WHERE {mine}", (chat_id, user_id)),
         ("context", f"DELETE FROM talk_context WHERE {mine}", (chat_id, user_id)),
+        ("context", f"DELETE FROM matrix_options WHERE {mine}", (chat_id, user_id)),
         ("questions", f"DELETE FROM unanswered WHERE {mine}", (chat_id, user_id)),
         ("reminders", "DELETE FROM reminders WHERE milestone_id IN (SELECT id FROM milestones"
                       f" WHERE {mine})", (chat_id, user_id)),
@@ -65,6 +66,7 @@ async def purge(db: Database, now: dt.datetime, days: int) -> dict[str, int]:
         ("unanswered", "DELETE FROM unanswered WHERE asked_at < ?", (iso,)),
         ("conversations", "DELETE FROM conversations WHERE updated_at < ?", (iso,)),
         ("talk_context", "DELETE FROM talk_context WHERE updated_at < ?", (iso,)),
+        ("matrix_options", "DELETE FROM matrix_options WHERE updated_at < ?", (stamp,)),
         ("reminders", f"DELETE FROM reminders WHERE (status IN {done} AND updated_at < ?)"
                       " OR (status = 'blocked' AND due_at < ?)", (stamp, stamp)),
         ("milestones", "DELETE FROM milestones WHERE created_at < ? AND coalesce("

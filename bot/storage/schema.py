@@ -129,6 +129,31 @@ CREATE TABLE IF NOT EXISTS send_slots (
 );
 """
 
+# The Matrix channel (bot/channels/matrix/): its account's device, the integer that stands for
+# each Matrix user and room in every other table (see bot/channels/matrix/identities.py), and
+# the numbered options last shown to each member.
+MATRIX = """
+CREATE TABLE IF NOT EXISTS matrix_account (
+    user_id TEXT PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    access_token TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_ids (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    matrix_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'direct', 'group')),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS matrix_options (
+    chat_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    buttons TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, user_id)
+);
+"""
+
 # Each migration moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: list[str] = [
     """
@@ -183,4 +208,6 @@ MIGRATIONS: list[str] = [
     TALK_CONTEXT,
     # 8: Telegram's limits shared by replicas (Database.reserve).
     SEND_SLOTS,
+    # 9: the Matrix channel's account, identities and last options.
+    MATRIX,
 ]

@@ -18,9 +18,10 @@ FORMAT = "cnfs-assistant"
 # Parents before children (reminders → milestones, deliveries → broadcasts).
 TABLES = ("unanswered", "conversations", "chats", "milestones", "reminders", "blocked_chats",
           "chat_territories", "events", "subscriptions", "broadcasts", "broadcast_deliveries",
-          "talk_context")
-NUMBERED = ("unanswered", "milestones", "reminders", "events", "broadcasts",
-            "broadcast_deliveries")   # tables whose `id` the database numbers
+          "talk_context", "matrix_account", "matrix_ids", "matrix_options")
+# Tables whose key the database numbers, and that key's column.
+NUMBERED = {"unanswered": "id", "milestones": "id", "reminders": "id", "events": "id",
+            "broadcasts": "id", "broadcast_deliveries": "id", "matrix_ids": "n"}
 BATCH = 1000
 
 
@@ -83,8 +84,8 @@ async def import_rows(db: Database, tables: dict[str, list[dict[str, Any]]]) -> 
                 await writer.executemany(
                     sql, [[row[c] for c in columns] for row in rows[start:start + BATCH]])
         if db.engine == "postgresql":   # the next ids come after the imported ones
-            for table in NUMBERED:
+            for table, key in NUMBERED.items():
                 await writer.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                    f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{key}'),"
+                    f" coalesce((SELECT max({key}) FROM {table}), 0) + 1, false)")
     return {table: len(rows) for table, rows in tables.items()}

@@ -146,11 +146,8 @@ async def test_crash_inside_a_sweep_then_restart(database_target, clock, channel
     await db.close()
 
 
-async def test_a_stop_lets_the_message_in_flight_finish(reminder_store, clock, channel):
-    due = utc(2021, 3, 9, 8, 0)
-    await add(reminder_store, A, fake_reminders(1, due), clock())
-    await add(reminder_store, B, fake_reminders(1, due), clock())
-    clock.set(due)
+def held(channel):
+    """A send that waits for `release` once it has `entered`: a message in flight."""
     entered, release = asyncio.Event(), asyncio.Event()
 
     async def slow(chat_id: int, text: str) -> None:
@@ -158,6 +155,15 @@ async def test_a_stop_lets_the_message_in_flight_finish(reminder_store, clock, c
         await release.wait()
         await channel(chat_id, text)
 
+    return slow, entered, release
+
+
+async def test_a_stop_lets_the_message_in_flight_finish(reminder_store, clock, channel):
+    due = utc(2021, 3, 9, 8, 0)
+    await add(reminder_store, A, fake_reminders(1, due), clock())
+    await add(reminder_store, B, fake_reminders(1, due), clock())
+    clock.set(due)
+    slow, entered, release = held(channel)
     sweep = Sweeper(reminder_store, slow, compose=compose, clock=clock, sleep=clock.sleep,
                     config=SweepConfig(max_in_flight=1))
     task = asyncio.create_task(sweep.run_once())

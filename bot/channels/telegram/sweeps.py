@@ -40,9 +40,11 @@ from telegram.request import HTTPXRequest
 
 from bot.broadcast.store import BroadcastStore, compose
 from bot.channels.telegram.limits import Turn
+from bot.core.chat_ids import is_telegram
 from bot.core.clock import Clock, utc_now
 from bot.delivery.errors import Blocked, MaybeSent, Rejected, RetryLater, Send, Transient
 from bot.delivery.ratelimit import Limits, RateLimiter, slots
+from bot.delivery.scope import Scoped
 from bot.delivery.sweep import Sleep, SweepConfig, Sweeper
 from bot.reminders.delivery import compose as reminder_text_now
 from bot.reminders.store import ReminderStore
@@ -160,7 +162,7 @@ class ReminderService(SweepService):
 
     @property
     def reminders(self) -> ReminderStore:
-        return self.sweeper.store
+        return self.sweeper.store.queue  # type: ignore[no-any-return]
 
     async def user_wrote(self, chat_id: int) -> bool:
         """A message came from this chat: if reminders were suspended (403), resume them."""
@@ -194,8 +196,9 @@ async def start_reminders(application: Any, database_path: str | Path, *,
     leader = store.db.leadership()
     await leader.start()
     send = make_send(sender, shared_turn(store.db, SEND_LIMITS))
-    sweeper = Sweeper(ReminderStore(store.db), send, clock=clock, sleep=sleep, config=config,
-                      limits=limits, compose=reminder_text_now, leader=leader)
+    sweeper = Sweeper(Scoped(ReminderStore(store.db), is_telegram), send, clock=clock,
+                      sleep=sleep, config=config, limits=limits, compose=reminder_text_now,
+                      leader=leader)
     task = asyncio.create_task(sweeper.run_forever(), name="rappels")
     return ReminderService(sweeper=sweeper, task=task, store=store, bot=sender, clock=clock,
                            leader=leader)
@@ -237,7 +240,7 @@ async def start_broadcasts(application: Any, database_path: str | Path, *,
     Telegram's overall limit (30 messages/s), as one sender, in one replica at a time.
     """
     store, sender = await _open(application, database_path, bot)
-    sweeper = Sweeper(BroadcastStore(store.db),
+    sweeper = Sweeper(Scoped(BroadcastStore(store.db), is_telegram),
                       make_send(sender, shared_turn(store.db, SEND_LIMITS)), clock=clock,
                       sleep=sleep,
                       config=config or BROADCAST_SWEEP, limits=SEND_LIMITS, limiter=limiter,

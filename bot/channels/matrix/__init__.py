@@ -1,0 +1,1 @@
+"""Matrix channel (Tchap, Element…) with matrix-nio: the same engine, end-to-end encrypted."""

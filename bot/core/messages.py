@@ -163,8 +163,8 @@ BROADCAST_CANCEL = "Annuler"
 BROADCAST_CANCELLED = "Annonce annulée : rien n'a été envoyé."
 BROADCAST_QUEUED = (
     "C'est parti : l'annonce n° {id} est en file d'attente pour {count} conversation{s}, "
-    "envoyée au rythme permis par Telegram (30 messages par seconde au plus). Tapez /diffuser "
-    "pour suivre l'envoi."
+    "envoyée au rythme que permet chaque messagerie (Telegram, Matrix). Tapez /diffuser pour "
+    "suivre l'envoi."
 )
 BROADCAST_NOT_DRAFT = "Cette annonce a déjà été envoyée ou annulée."
 BROADCAST_PROGRESS = (

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +15,8 @@ import aiosqlite
 from bot.storage.database import Args, Database, Writer
 from bot.storage.leader import SoleLeader
 from bot.storage.transactions import settle, transaction
+
+WAL_ATTEMPTS = 100   # 50 ms apart
 
 
 class SqliteWriter(Writer):
@@ -32,6 +36,19 @@ class SqliteWriter(Writer):
         return list(await self.connection.execute_fetchall(sql, args))
 
 
+async def _enter_wal(connection: aiosqlite.Connection) -> None:
+    """Switch the file to WAL; another process doing the same at that instant makes SQLite
+    answer "database is locked" at once, without its busy wait, so wait here (5 s at most)."""
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            await connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.05)
+
+
 class SqliteDatabase(Database):
     """A SQLite file (or ":memory:") on one aiosqlite connection."""
 
@@ -46,10 +63,14 @@ class SqliteDatabase(Database):
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=FULL")
-        await connection.execute("PRAGMA busy_timeout=5000")
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute("PRAGMA busy_timeout=5000")
+            await _enter_wal(connection)
+            await connection.execute("PRAGMA synchronous=FULL")
+        except BaseException:
+            await connection.close()   # else its thread keeps the process alive for ever
+            raise
         return cls(connection)
 
     @classmethod

@@ -49,7 +49,7 @@ async def test_two_processes_migrating_at_once_both_succeed(empty_database):
     runs = [await asyncio.create_subprocess_exec(
         sys.executable, "-c", code, str(empty_database), cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) for _ in range(2)]
-    outputs = [await run.communicate() for run in runs]
+    outputs = [await asyncio.wait_for(run.communicate(), 60) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], outputs
     found = sorted(out.decode().strip() for out, _ in outputs)
     assert found == [f"(0, {len(MIGRATIONS)})", f"({len(MIGRATIONS)}, {len(MIGRATIONS)})"]

@@ -19,6 +19,7 @@ from bot.admin.chat import AdminChat
 from bot.assistant import Assistant
 from bot.broadcast.store import BroadcastStore
 from bot.content.loader import Content, load_content
+from bot.core import config
 from bot.core.clock import Clock, utc_now
 from bot.core.config import Settings
 from bot.core.registry import Declared, declared_commands
@@ -48,15 +49,19 @@ def reserved_commands() -> dict[str, Declared]:
             if name not in driven}
 
 
-def load(knowledge_dir: Path, flows_dir: Path | None = None) -> Content:
+def load(knowledge_dir: Path, flows_dir: Path | None = None, *,
+         cache_dir: Path | None = None) -> Content:
     """Load and validate the content; raise InvalidContent listing every problem (a flow id
-    that is already a command among them)."""
-    return load_content(knowledge_dir, flows_dir, commands=reserved_commands())
+    that is already a command among them). The FAQ's trained model is kept in `cache_dir`,
+    by default the environment's (bot/core/config.py)."""
+    return load_content(knowledge_dir, flows_dir, commands=reserved_commands(),
+                        cache_dir=cache_dir or config.cache_dir())
 
 
 def loader_of(settings: Settings) -> Loader:
     """The content loader of these settings (start-up, /recharger and SIGHUP)."""
-    return functools.partial(load, settings.knowledge_dir, settings.flows_dir)
+    return functools.partial(load, settings.knowledge_dir, settings.flows_dir,
+                             cache_dir=settings.cache_dir)
 
 
 def build_assistant(content: Content, store: Store, *, clock: Clock = utc_now,

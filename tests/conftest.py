@@ -5,6 +5,7 @@ fake clock (the helpers themselves are in tests/support/)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -23,6 +24,20 @@ from tests.support.admin import content_dirs  # noqa: F401 - fixture (content co
 from tests.support.chat import FIXED_NOW, FLOWS, KNOWLEDGE, Chat, temporary_store
 from tests.support.postgres import PostgresServer
 from tests.support.reminders import Channel, FakeClock, open_db
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The FAQ's trained model goes to this run's folder (processes started by tests too),
+    never to the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("BOT_CACHE_DIR")
+    os.environ["BOT_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["BOT_CACHE_DIR"]
+    else:
+        os.environ["BOT_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

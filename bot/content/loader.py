@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.content.second_reader import second_reader
 from bot.core.registry import Declared
 from bot.core.yamlsource import ContentError, InvalidContent, load_yaml
 from bot.dialogue.loader import load_flows
@@ -41,10 +42,11 @@ class Content:
 
 
 def load_content(knowledge_dir: Path, flows_dir: Path | None = None, *,
-                 commands: Mapping[str, Declared]) -> Content:
+                 commands: Mapping[str, Declared], cache_dir: Path | None = None) -> Content:
     """Load and validate all content; raise InvalidContent listing every problem.
     `commands` are the features' (bot/app.py): no flow may take one of their names, and a
-    menu button may run one of them (not an administrator's) or a flow."""
+    menu button may run one of them (not an administrator's) or a flow. The FAQ's second
+    reader is trained, or read from `cache_dir` when trained before on the same FAQ."""
     errors: list[ContentError] = []
     params = load_parameters(knowledge_dir)
     faq = load_faq(knowledge_dir / "faq", params)
@@ -67,6 +69,7 @@ def load_content(knowledge_dir: Path, flows_dir: Path | None = None, *,
     if errors:
         raise InvalidContent(errors)
     matcher = FaqMatcher(faq.values(), synonyms=synonyms, scope=scope)
+    matcher.second_reader = second_reader(matcher, cache_dir)
     return Content(params=params, faq=faq, matcher=matcher, menu=menu, flows=flows,
                    talk=small_talk, followups=followups)
 

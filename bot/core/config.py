@@ -26,6 +26,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()  # BOT_ADMIN_IDS (Telegram user ids, comma-separated)
     retention_days: int = 365       # BOT_RETENTION_DAYS (then data is purged, see README)
     matrix: MatrixSettings | None = None  # MATRIX_* (README « Matrix / Tchap »)
+    cache_dir: Path | None = None   # BOT_CACHE_DIR (the FAQ's trained model; empty: none kept)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,6 +45,7 @@ class Settings:
             admin_ids=parse_ids(env.get("BOT_ADMIN_IDS") or ""),
             retention_days=parse_days(env.get("BOT_RETENTION_DAYS") or ""),
             matrix=MatrixSettings.from_env(env),
+            cache_dir=cache_dir(env),
         )
 
     @property
@@ -128,3 +130,12 @@ def parse_days(text: str, default: int = 365) -> int:
 def redact_password(url: str) -> str:
     """A database URL without its password: `postgresql://user:***@host/db`."""
     return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+def cache_dir(env: dict[str, str] | None = None) -> Path | None:
+    """BOT_CACHE_DIR, else the user's cache folder (XDG); BOT_CACHE_DIR set empty: none."""
+    env = dict(os.environ) if env is None else env
+    if "BOT_CACHE_DIR" in env:
+        return Path(env["BOT_CACHE_DIR"]) if env["BOT_CACHE_DIR"] else None
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cnfs-assistant"

@@ -16,6 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.text import normalize
+from bot.faq.classifier import Classifier
 from bot.faq.entries import FaqEntry, Scope
 from bot.faq.lemmas import lemmatizer
 
@@ -62,6 +63,7 @@ class Match:
     normalized: str
     coverage: float = 0.0  # share of the question's weight found in the best entry
     exact: bool = False    # the question is one of the best entry's phrasings (word for word)
+    agreed: bool = False   # the second reader (bot/faq/classifier.py) names the best entry too
 
     @property
     def best(self) -> Candidate | None:
@@ -76,7 +78,9 @@ class Thresholds:
     Answer from `answer` with a lead of `margin` over the second (no lead needed when the two
     are related entries), or from `answer_far_ahead` with a lead of `far_ahead`; either way with
     at least `coverage` (`coverage_far_ahead`) of the question's weight found in the best entry's
-    phrasings. Suggest from `suggest`; below, the fallback.
+    phrasings. Also answer from `agreed` with `coverage_agreed` when the second reader names
+    the same best entry with a probability of `agreement` at least (chosen on the tuning and
+    dev sets: no more wrong answers on tuning). Suggest from `suggest`; below, the fallback.
     """
 
     answer: float = 60.0
@@ -86,6 +90,9 @@ class Thresholds:
     far_ahead: float = 20.0
     coverage_far_ahead: float = 0.5
     suggest: float = 35.0
+    agreed: float = 40.0
+    coverage_agreed: float = 0.3
+    agreement: float = 0.6
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,6 +213,21 @@ class FaqMatcher:
         self._entry_phrasings = [np.arange(a, b) for a, b in pairwise(self._first_phrasing)]
         self._near_lengths: dict[int, list[str]] = {}
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self.second_reader: Classifier | None = None   # set by the content loader
+
+    def training_documents(self) -> tuple[list[list[str]], list[str]]:
+        """Each phrasing's terms, as the second reader reads a question, and its entry's id."""
+        documents, labels = [], []
+        for entry in self.entries:
+            for phrasing in entry.phrasings:
+                documents.append(self.typed_terms(normalize(phrasing)))
+                labels.append(entry.id)
+        return documents, labels
+
+    def typed_terms(self, normalized: str) -> list[str]:
+        """The terms of the words as typed, no typo corrected: the second reader's own view
+        ("brest" stays "brest" for it, where the matcher reads "reste")."""
+        return [term(w) for w in content_words(self.synonyms.apply(normalized))]
 
     def clear_cache(self) -> None:
         """Forget remembered typo corrections."""
@@ -275,15 +297,25 @@ class FaqMatcher:
         ranked = sorted(scores.items(), key=lambda item: -item[1])[:3]
         candidates = tuple(Candidate(entry=self.entries[i], score=round(s, 1))
                            for i, s in ranked)
-        coverage, exact = 0.0, False
+        coverage, exact, agreed = 0.0, False, False
         if ranked:
             best = ranked[0][0]
             found = self._entry_terms[best]
             coverage = sum(w for s, w in weights.items() if s in found) / query.total
             exact = query.text in self._texts[self._first_phrasing[best]:
                                               self._first_phrasing[best + 1]]
-        return Match(band=self.band(candidates, coverage, normalized), candidates=candidates,
-                     normalized=normalized, coverage=coverage, exact=exact)
+            agreed = self._agrees(normalized, self.entries[best].id)
+        return Match(band=self.band(candidates, coverage, normalized, agreed=agreed),
+                     candidates=candidates, normalized=normalized, coverage=coverage,
+                     exact=exact, agreed=agreed)
+
+    def _agrees(self, normalized: str, entry_id: str) -> bool:
+        """Whether the second reader names this entry, probably enough."""
+        if self.second_reader is None:
+            return False
+        found = self.second_reader.predict(self.typed_terms(normalized))
+        return found is not None and found[0] == entry_id \
+            and found[1] >= self.thresholds.agreement
 
     def _shortlist(self, known: list[str], query: _Query) -> list[tuple[float, int, float]]:
         """The SHORTLIST entries with the best bounds, as (bound, entry, score of its words)."""
@@ -342,10 +374,15 @@ class FaqMatcher:
             limit = max(limit, best)
         return best
 
-    def band(self, candidates: tuple[Candidate, ...], coverage: float, normalized: str
-             ) -> Band:
-        """Answer, suggest or fall back, from the best candidates and the question's coverage."""
+    def band(self, candidates: tuple[Candidate, ...], coverage: float, normalized: str, *,
+             agreed: bool = False) -> Band:
+        """Answer, suggest or fall back, from the best candidates, the question's coverage and
+        whether the second reader agrees."""
         band = self._band(candidates, coverage)
+        limits = self.thresholds
+        if band == "suggest" and agreed and candidates[0].score >= limits.agreed and \
+                coverage >= limits.coverage_agreed:
+            band = "answer"
         if band == "answer" and self.scope.off_topic(normalized):
             return "suggest"  # another subject of the town hall: never a confident answer
         return band

@@ -36,7 +36,8 @@ PRIVATE_WORDS = frozenset(
 PUBLIC_WORDS = frozenset(
     "public publique publics publiques commune communes collectivite collectivites epci "
     "departement region intercommunalite interco communaute agglo agglomeration ccas cias "
-    "syndicat sivom sivu mairie mairies ville village metropole".split())
+    "syndicat sivom sivu mairie mairies ville village metropole comcom intercos "
+    "agglos communautes".split())
 RENEWAL_WORDS = frozenset(
     "renouvellement renouvellements renouveler renouvele reconventionnement "
     "reconventionner prolongation v2 2023 2024".split())

@@ -56,15 +56,20 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
     ranked = sorted(scores.items(), key=lambda item: -item[1])[:3]
     candidates = tuple(Candidate(entry=matcher.entries[i], score=round(score, 1))
                        for i, score in ranked)
-    coverage, exact = 0.0, False
+    coverage, exact, agreed = 0.0, False, False
     if ranked:
         first = matcher._first_phrasing[ranked[0][0]]
         count = len(matcher.entries[ranked[0][0]].phrasings)
         found = set().union(*matcher._terms[first:first + count])
         coverage = sum(weights[s] for s in unique if s in found) / total
         exact = " ".join(words) in matcher._texts[first:first + count]
-    return Match(band=matcher.band(candidates, coverage, normalized), candidates=candidates,
-                 normalized=normalized, coverage=coverage, exact=exact)
+        second = matcher.second_reader.predict(matcher.typed_terms(normalized)) \
+            if matcher.second_reader else None
+        agreed = second is not None and second[0] == candidates[0].entry.id \
+            and second[1] >= matcher.thresholds.agreement
+    return Match(band=matcher.band(candidates, coverage, normalized, agreed=agreed),
+                 candidates=candidates, normalized=normalized, coverage=coverage, exact=exact,
+                 agreed=agreed)
 
 
 @cache

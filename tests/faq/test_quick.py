@@ -49,6 +49,15 @@ def test_posts_without_territory_is_metropole(content: Content) -> None:
     assert formatting.euros(5 * per_post) in text
 
 
+@pytest.mark.parametrize("question", ["3 postes pour la comcom, ça fait combien ?",
+                                      "cb pr 3 postes dans nos intercos"])
+def test_what_mairies_call_their_intercommunality_is_a_public_structure(
+        content: Content, question: str) -> None:
+    request = parse(normalize(question), content.params)
+    assert request is not None
+    assert (request.posts, request.structure) == (3, "public")
+
+
 def test_uncertain_amounts_are_flagged(content: Content) -> None:
     text = ask(content, "combien pour 1 poste en Martinique")
     assert text is not None

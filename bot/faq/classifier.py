@@ -26,6 +26,20 @@ def features(terms: Sequence[str]) -> Counter[str]:
     return found
 
 
+def tfidf(terms: Sequence[str], columns: dict[str, int], idf: np.ndarray
+          ) -> tuple[list[int], np.ndarray]:
+    """Known features' rows and their TF-IDF values (sublinear counts), of unit length."""
+    rows, values = [], []
+    for feature, count in features(terms).items():
+        row = columns.get(feature)
+        if row is not None:
+            rows.append(row)
+            values.append((1 + math.log(count)) * idf[row])
+    vector = np.array(values)
+    norm = float(np.sqrt(vector @ vector)) if rows else 0.0
+    return rows, vector / norm if norm else vector
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Classifier:
     """Weights of the regression: one column per entry, one row per known feature."""
@@ -38,25 +52,13 @@ class Classifier:
 
     def predict(self, terms: Sequence[str]) -> tuple[str, float] | None:
         """The likeliest entry for these terms and its probability; None without a known one."""
-        rows, values = self._vector(terms)
+        rows, values = tfidf(terms, self.columns, self.idf)
         if not rows:
             return None
         scores = values @ self.weights[rows] + self.bias
         scores = np.exp(scores - scores.max())
         best = int(scores.argmax())
         return self.entry_ids[best], float(scores[best] / scores.sum())
-
-    def _vector(self, terms: Sequence[str]) -> tuple[list[int], np.ndarray]:
-        """Known features' rows and their TF-IDF values (sublinear counts), of unit length."""
-        rows, values = [], []
-        for feature, count in features(terms).items():
-            row = self.columns.get(feature)
-            if row is not None:
-                rows.append(row)
-                values.append((1 + math.log(count)) * self.idf[row])
-        vector = np.array(values)
-        norm = float(np.sqrt(vector @ vector)) if rows else 0.0
-        return rows, vector / norm if norm else vector
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Everything needed to rebuild it, as arrays (for numpy's .npz)."""
@@ -87,19 +89,17 @@ def train(documents: Sequence[Sequence[str]], labels: Sequence[str]) -> Classifi
     columns = {f: k for k, f in enumerate(sorted(document_frequency))}
     n = len(documents)
     idf = np.array([math.log((1 + n) / (1 + document_frequency[f])) + 1 for f in columns])
-    model = Classifier(entry_ids=entry_ids, columns=columns, idf=idf,
-                       weights=np.zeros((len(columns), len(entry_ids))),
-                       bias=np.zeros(len(entry_ids)))
     rows, cols, values = [], [], []
     for i, terms in enumerate(documents):
-        found, vector = model._vector(terms)
+        found, vector = tfidf(terms, columns, idf)
         rows += [i] * len(found)
         cols += found
         values += vector.tolist()
     x = csr_matrix((values, (rows, cols)), shape=(n, len(columns)))
     xt = x.T.tocsr()
     target = np.zeros((n, len(entry_ids)))
-    target[np.arange(n), [entry_ids.index(label) for label in labels]] = 1
+    column_of = {entry_id: k for k, entry_id in enumerate(entry_ids)}
+    target[np.arange(n), [column_of[label] for label in labels]] = 1
     shape = (len(columns), len(entry_ids))
 
     def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:

@@ -63,7 +63,7 @@ class Match:
     normalized: str
     coverage: float = 0.0  # share of the question's weight found in the best entry
     exact: bool = False    # the question is one of the best entry's phrasings (word for word)
-    agreed: bool = False   # the second reader (bot/faq/classifier.py) names the best entry too
+    agreed: bool = False   # the matcher hesitated and the second reader confirmed its best
 
     @property
     def best(self) -> Candidate | None:
@@ -217,17 +217,14 @@ class FaqMatcher:
 
     def training_documents(self) -> tuple[list[list[str]], list[str]]:
         """Each phrasing's terms, as the second reader reads a question, and its entry's id."""
-        documents, labels = [], []
-        for entry in self.entries:
-            for phrasing in entry.phrasings:
-                documents.append(self.typed_terms(normalize(phrasing)))
-                labels.append(entry.id)
-        return documents, labels
+        documents = [[term(w) for w in text.split()] for text in self._texts]
+        return documents, [entry.id for entry in self.entries for _ in entry.phrasings]
 
-    def typed_terms(self, normalized: str) -> list[str]:
-        """The terms of the words as typed, no typo corrected: the second reader's own view
-        ("brest" stays "brest" for it, where the matcher reads "reste")."""
-        return [term(w) for w in content_words(self.synonyms.apply(normalized))]
+    @staticmethod
+    def typed_terms(rewritten: str) -> list[str]:
+        """The terms of the words as typed (synonyms applied, no typo corrected): the second
+        reader's own view ("brest" stays "brest" for it, where the matcher reads "reste")."""
+        return [term(w) for w in content_words(rewritten)]
 
     def clear_cache(self) -> None:
         """Forget remembered typo corrections."""
@@ -262,7 +259,8 @@ class FaqMatcher:
     def match(self, question: str) -> Match:
         """Score the question and place it in a band."""
         normalized = normalize(question)
-        words, terms = self.query_terms(self.synonyms.apply(normalized))
+        rewritten = self.synonyms.apply(normalized)
+        words, terms = self.query_terms(rewritten)
         unique = list(dict.fromkeys(terms))
         known = [s for s in unique if s in self._term_entries]
         if not known:
@@ -304,18 +302,21 @@ class FaqMatcher:
             coverage = sum(w for s, w in weights.items() if s in found) / query.total
             exact = query.text in self._texts[self._first_phrasing[best]:
                                               self._first_phrasing[best + 1]]
-            agreed = self._agrees(normalized, self.entries[best].id)
+            agreed = self._band(candidates, coverage) == "suggest" and \
+                self._confirmed(rewritten, candidates[0], coverage)
         return Match(band=self.band(candidates, coverage, normalized, agreed=agreed),
                      candidates=candidates, normalized=normalized, coverage=coverage,
                      exact=exact, agreed=agreed)
 
-    def _agrees(self, normalized: str, entry_id: str) -> bool:
-        """Whether the second reader names this entry, probably enough."""
-        if self.second_reader is None:
+    def _confirmed(self, rewritten: str, best: Candidate, coverage: float) -> bool:
+        """Whether the second reader names this best candidate surely enough to answer it."""
+        limits = self.thresholds
+        if self.second_reader is None or best.score < limits.agreed or \
+                coverage < limits.coverage_agreed:
             return False
-        found = self.second_reader.predict(self.typed_terms(normalized))
-        return found is not None and found[0] == entry_id \
-            and found[1] >= self.thresholds.agreement
+        found = self.second_reader.predict(self.typed_terms(rewritten))
+        return found is not None and found[0] == best.entry.id and \
+            found[1] >= limits.agreement
 
     def _shortlist(self, known: list[str], query: _Query) -> list[tuple[float, int, float]]:
         """The SHORTLIST entries with the best bounds, as (bound, entry, score of its words)."""
@@ -376,12 +377,10 @@ class FaqMatcher:
 
     def band(self, candidates: tuple[Candidate, ...], coverage: float, normalized: str, *,
              agreed: bool = False) -> Band:
-        """Answer, suggest or fall back, from the best candidates, the question's coverage and
-        whether the second reader agrees."""
+        """Answer, suggest or fall back, from the best candidates and the question's coverage;
+        `agreed`: the second reader confirmed a hesitant best candidate."""
         band = self._band(candidates, coverage)
-        limits = self.thresholds
-        if band == "suggest" and agreed and candidates[0].score >= limits.agreed and \
-                coverage >= limits.coverage_agreed:
+        if band == "suggest" and agreed:
             band = "answer"
         if band == "answer" and self.scope.off_topic(normalized):
             return "suggest"  # another subject of the town hall: never a confident answer

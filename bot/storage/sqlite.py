@@ -16,7 +16,8 @@ from bot.storage.database import Args, Database, Writer
 from bot.storage.leader import SoleLeader
 from bot.storage.transactions import settle, transaction
 
-WAL_ATTEMPTS = 100   # 50 ms apart
+WAL_ATTEMPTS = 100
+WAL_RETRY_DELAY = 0.05   # seconds between attempts: 5 s in all
 
 
 class SqliteWriter(Writer):
@@ -46,7 +47,7 @@ async def _enter_wal(connection: aiosqlite.Connection) -> None:
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or attempt == WAL_ATTEMPTS - 1:
                 raise
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(WAL_RETRY_DELAY)
 
 
 class SqliteDatabase(Database):

@@ -63,10 +63,14 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
         found = set().union(*matcher._terms[first:first + count])
         coverage = sum(weights[s] for s in unique if s in found) / total
         exact = " ".join(words) in matcher._texts[first:first + count]
-        second = matcher.second_reader.predict(matcher.typed_terms(normalized)) \
+        limits, best = matcher.thresholds, candidates[0]
+        hesitant = matcher._band(candidates, coverage) == "suggest"
+        second = matcher.second_reader.predict(
+            matcher.typed_terms(matcher.synonyms.apply(normalized))) \
             if matcher.second_reader else None
-        agreed = second is not None and second[0] == candidates[0].entry.id \
-            and second[1] >= matcher.thresholds.agreement
+        agreed = hesitant and best.score >= limits.agreed and \
+            coverage >= limits.coverage_agreed and second is not None and \
+            second[0] == best.entry.id and second[1] >= limits.agreement
     return Match(band=matcher.band(candidates, coverage, normalized, agreed=agreed),
                  candidates=candidates, normalized=normalized, coverage=coverage, exact=exact,
                  agreed=agreed)

@@ -5,7 +5,6 @@ fake clock (the helpers themselves are in tests/support/)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -31,13 +30,9 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The FAQ's trained model goes to this run's folder (processes started by tests too),
     never to the user's cache."""
     folder = tmp_path_factory.mktemp("cache")
-    before = os.environ.get("BOT_CACHE_DIR")
-    os.environ["BOT_CACHE_DIR"] = str(folder)
-    yield folder
-    if before is None:
-        del os.environ["BOT_CACHE_DIR"]
-    else:
-        os.environ["BOT_CACHE_DIR"] = before
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BOT_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """The FAQ's second reader, trained once per content: kept in a cache folder under its
-training data's fingerprint, trained again (a few seconds) when the FAQ changes."""
+training data's fingerprint, trained again (ten seconds or so) when the FAQ changes."""
 
 from __future__ import annotations
 

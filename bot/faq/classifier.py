@@ -1,6 +1,6 @@
 """A second reader of questions: multinomial logistic regression trained on the FAQ's own
-phrasings, over the matcher's terms and pairs of neighbouring terms (TF-IDF). When it names
-the matcher's best entry with enough probability, the match is answered at once."""
+phrasings, over the matcher's terms, pairs of neighbouring terms and pieces of terms (TF-IDF).
+When it names the matcher's best entry with enough probability, the match is answered at once."""
 
 from __future__ import annotations
 
@@ -14,15 +14,20 @@ from itertools import pairwise
 
 import numpy as np
 
-FORMAT = 1               # bump when features or training change: cached models are retrained
+FORMAT = 2               # bump when features or training change: cached models are retrained
 REGULARISATION = 20.0    # C of the regularised log-loss, chosen on the dev set (bench/faq.py)
 MAX_ITERATIONS = 500
+PIECES = (3, 4, 5)       # lengths of the letter sequences read in each term
 
 
 def features(terms: Sequence[str]) -> Counter[str]:
-    """A question's features: its terms and each pair of neighbouring terms, with counts."""
+    """A question's features, with counts: its terms, each pair of neighbouring terms, and the
+    letter sequences of each term ("#<pa", "#pay"…), which a misspelt word mostly shares."""
     found = Counter(terms)
     found.update(f"{a} {b}" for a, b in pairwise(terms))
+    for word in terms:
+        marked = f"<{word}>"
+        found.update(f"#{marked[i:i + n]}" for n in PIECES for i in range(len(marked) - n + 1))
     return found
 
 
@@ -115,4 +120,5 @@ def train(documents: Sequence[Sequence[str]], labels: Sequence[str]) -> Classifi
     found = minimize(loss_and_gradient, np.zeros(shape[0] * shape[1] + shape[1]), jac=True,
                      method="L-BFGS-B", options={"maxiter": MAX_ITERATIONS})
     return Classifier(entry_ids=entry_ids, columns=columns, idf=idf,
-                      weights=found.x[:-shape[1]].reshape(shape), bias=found.x[-shape[1]:])
+                      weights=found.x[:-shape[1]].reshape(shape).astype(np.float32),
+                      bias=found.x[-shape[1]:])

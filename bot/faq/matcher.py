@@ -92,7 +92,7 @@ class Thresholds:
     suggest: float = 35.0
     agreed: float = 40.0
     coverage_agreed: float = 0.3
-    agreement: float = 0.6
+    agreement: float = 0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

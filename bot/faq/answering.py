@@ -185,13 +185,18 @@ class Answerer:
                       score=best.score if best else None, match=match)
 
     def _match(self, question: str) -> Match:
-        """Match the whole text; if unsure, only its questions (a context sentence dilutes)."""
+        """Match the whole text; if unsure, only its questions (a context sentence dilutes),
+        provided the whole text also ranks their answer ("Ça passe quand même ?" leans on it)."""
         match = self.content.matcher.match(question)
         asked = talk.question_sentences(question)
         if match.band == "answer" or asked == question:
             return match
         focused = self.content.matcher.match(asked)
-        return focused if focused.band == "answer" else match
+        ranked = {c.entry.id for c in match.candidates}
+        if focused.band == "answer" and focused.best is not None and \
+                focused.best.entry.id in ranked:
+            return focused
+        return match
 
 
 def titled(answer: str, title: str | None) -> str:

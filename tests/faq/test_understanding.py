@@ -71,3 +71,13 @@ def test_a_context_sentence_does_not_hide_the_question(faq: FaqFeature) -> None:
         "Le conseil municipal doit-il prendre une délibération pour recruter un conseiller "
         "numérique ?")
     assert answer.kind == "faq" and answer.entry_id == "recrutement-deliberation"
+
+
+def test_a_question_that_leans_on_its_context_is_not_answered_alone(faq: FaqFeature) -> None:
+    # "Ça passe quand même ?" alone reads as the exams' "quand passe-t-il…": the whole message
+    # ranks other entries, so no confident answer is drawn from the question sentence alone.
+    for message in ("Notre commune a déjà un espace numérique à la médiathèque depuis 2015. "
+                    "Ça passe quand même ?",
+                    "Notre mairie a ouvert un tiers-lieu avec la région l'an dernier. "
+                    "C'est normal ça ?"):
+        assert faq.answer(message).kind != "faq", message

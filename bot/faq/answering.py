@@ -165,7 +165,7 @@ class Answerer:
     def answer(self, question: str) -> Answer:
         """Answer a free question: a computation, an FAQ entry, suggestions, or the fallback."""
         params = self.content.params
-        request = quick_read(question, params)
+        request = quick_read(question, params, self.content.matcher.scope)
         if request is not None:
             return Answer(kind="compute", text=quick_answer(request, params), request=request)
         match = self._match(question)

@@ -225,8 +225,13 @@ class Scope:
     def off_topic(self, normalized: str) -> bool:
         """The question names another subject and not the programme."""
         padded = f" {normalized} "
-        return any(f" {w} " in padded for w in self.other_subjects) and \
+        return self.names_other_subject(normalized) and \
             not any(f" {w} " in padded for w in self.programme)
+
+    def names_other_subject(self, normalized: str) -> bool:
+        """The question names another subject of the town hall, whatever else it names."""
+        padded = f" {normalized} "
+        return any(f" {w} " in padded for w in self.other_subjects)
 
 
 def load_scope(path: Path) -> Scope:

@@ -299,7 +299,9 @@ class FaqMatcher:
         if ranked:
             best = ranked[0][0]
             found = self._entry_terms[best]
-            coverage = sum(w for s, w in weights.items() if s in found) / query.total
+            shared = [s for s in weights if s in found]
+            coverage = sum(weights[s] for s in shared) / query.total \
+                if any(map(telling, shared)) else 0.0
             exact = query.text in self._texts[self._first_phrasing[best]:
                                               self._first_phrasing[best + 1]]
             agreed = self._band(candidates, coverage) == "suggest" and \
@@ -405,6 +407,12 @@ class FaqMatcher:
 def related(one: FaqEntry, other: FaqEntry) -> bool:
     """Entries that point to each other (« voir_aussi »): answering one offers the other."""
     return other.id in one.see_also or one.id in other.see_also
+
+
+def telling(shared_term: str) -> bool:
+    """Whether a term shared with an entry says what it is about: a word, an amount or a year,
+    not a small figure ("10" of "10 %" for "et pour 10 postes ?")."""
+    return not shared_term.isdigit() or len(shared_term) >= 3
 
 
 def content_words(normalized: str) -> list[str]:

@@ -10,6 +10,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core import formatting
 from bot.core.text import normalize
+from bot.faq.entries import Scope
 from bot.faq.matcher import STOPWORDS
 from bot.programme.params import Parameters, Territory
 from bot.programme.rules import initial_subsidy
@@ -65,6 +66,9 @@ NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.
 POST_COUNT = re.compile(r"\b(\d{1,7}) (?:seul |seule )?(?:postes?|conseill(?:er|ere)s?|"
                         r"mediat(?:eur|rice)s?|recrutements?)\b")
 NUMBER = re.compile(r"^\d+$")
+# Words between a number of posts and its place: "2 (postes) (en) (la) Réunion".
+SHARE_FILLERS = SLOT_OPENERS | JOB_WORDS | frozenset("la le l les".split())
+ONE = frozenset(("un", "une"))
 OVERSEAS = re.compile(r"\boutre mer\b")
 POPULATION = re.compile(r"\b\d+ habitants?\b")
 YEARS_INITIAL = range(2020, 2023)
@@ -84,12 +88,18 @@ class QuickRequest:
     structure: str | None = None  # "public" or "prive" when the question says so
     renewal: bool = False         # the 2023 renewal convention, not the initial one
     bonus: bool = False           # renewal in a QPV or ZRR (bonus)
+    shares: tuple[int, ...] = ()  # posts per territory, when each place has its own number
 
 
-def read(question: str, params: Parameters) -> QuickRequest | None:
+def read(question: str, params: Parameters, scope: Scope | None = None) -> QuickRequest | None:
     """The amount question in a user's text, if any; a negative number of posts ("-5 postes",
-    whose sign normalising drops) is kept negative, for the answer to refuse it."""
-    request = parse(normalize(question), params)
+    whose sign normalising drops) is kept negative, for the answer to refuse it. A question
+    that names another job or programme of the town hall (`scope`) is no computation of ours,
+    even beside our own words ("3 conseillers France Rénov'")."""
+    normalized = normalize(question)
+    if scope is not None and scope.names_other_subject(normalized):
+        return None
+    request = parse(normalized, params)
     if request is not None and NEGATIVE_POSTS.search(question):
         return replace(request, posts=-request.posts)
     return request
@@ -103,13 +113,21 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     words = normalized.split()
     if not _asks_amount(words) or COST_WORDS.intersection(words):
         return None
+    shared, normalized = _shares(normalized, places)
     territories, rest = _territories(normalized, places)
+    if shared and territories:
+        return None  # "2 en Guyane et 1 en Martinique ou en Guadeloupe": which one?
     rest = POPULATION.sub(" ", rest)
     overseas = bool(OVERSEAS.search(rest))
     rest = OVERSEAS.sub(" ", rest)
     counts = [int(m.group(1)) for m in POST_COUNT.finditer(rest)]
+    if shared:
+        total = sum(n for _, n in shared)
+        if any(count != total for count in counts):
+            return None  # "3 postes : 2 en Guyane et 2 en Martinique" does not add up
+        territories, counts = tuple(t for t, _ in shared), [total]
     if len(set(counts)) > 1:
-        return None  # "2 postes … et 1 en Martinique": more than one figure to compute
+        return None  # "2 postes et 3 conseillers": more than one figure to compute
     rest = POST_COUNT.sub(" poste ", rest).split()  # the job stays: "poste de policier"
     # Without a number of posts or the job named, every word must be known ("le préfet
     # donne combien en Martinique ?" is no computation).
@@ -117,7 +135,7 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     bare = _understood(rest, int(params.value("nombre_conseillers")), strict=strict)
     if bare is None:
         return None
-    if bare and counts:
+    if bare and counts and not (shared and bare == counts[0]):
         return None  # "3 postes et 2 en Guadeloupe": two figures to compute
     if bare:
         counts = [bare]  # "on en voudrait deux, c'est combien ?"
@@ -137,7 +155,8 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     request = QuickRequest(
         posts=counts[0] if counts else 1, territories=territories, overseas=overseas,
         private=structure == "prive", posts_given=bool(counts), structure=structure,
-        renewal=renewal, bonus=bonus)
+        renewal=renewal, bonus=bonus,
+        shares=tuple(n for _, n in shared) if shared and structure != "prive" else ())
     return request if supported(request) else None
 
 
@@ -199,8 +218,10 @@ def _understood(words: list[str], limit: int, *, strict: bool) -> int | None:
     for index, word in enumerate(words):
         if NUMBER.match(word):
             number = int(word)
-            if number == 1 or number in YEARS_INITIAL:
-                continue  # "1 association" is an article; a year of the initial AMI
+            after = words[index + 1:index + 2]
+            if (number == 1 and after and after[0] not in SLOT_OPENERS) or \
+                    number in YEARS_INITIAL:
+                continue  # "1 association" is an article ("… et 1 en Guyane" is not)
             if bare or not 1 < number <= limit or number in YEARS:
                 return None  # two figures, a year of another period, or no number of posts
             bare = number
@@ -246,6 +267,39 @@ def _asks_amount(words: list[str]) -> bool:
     return False
 
 
+def _shares(normalized: str, places: _Places
+            ) -> tuple[tuple[tuple[Territory, int], ...], str]:
+    """Places named each with its own number of posts ("2 en métropole et 1 en Martinique",
+    "3 conseillers en Guyane et un à Mayotte"), and the text without them; none unless
+    two places or more are named and every one has its number."""
+    tokens = normalized.split()
+    spans: list[tuple[int, int, Territory]] = []
+    start = 0
+    while start < len(tokens):
+        end = next((start + len(name.split()) for name, _ in places.names
+                    if tokens[start:start + len(name.split())] == name.split()), start)
+        if end > start:
+            territory = next(t for name, t in places.names
+                             if tokens[start:end] == name.split())
+            spans.append((start, end, territory))
+        start = max(end, start + 1)
+    if len({territory for *_, territory in spans}) < 2:
+        return (), normalized
+    shared, cut, previous_end = [], set(), 0
+    for start, end, territory in spans:
+        k = start - 1
+        while k >= previous_end and k >= start - 4 and tokens[k] in SHARE_FILLERS:
+            k -= 1
+        if k < previous_end or not (NUMBER.match(tokens[k]) or tokens[k] in ONE):
+            return (), normalized  # "2 postes en Guyane et en Martinique": 2 in each
+        shared.append((territory, 1 if tokens[k] in ONE else int(tokens[k])))
+        cut.update(range(k, end))
+        previous_end = end
+    if len({territory for territory, _ in shared}) < len(shared):
+        return (), normalized
+    return tuple(shared), " ".join(t for i, t in enumerate(tokens) if i not in cut)
+
+
 def _territories(normalized: str, places: _Places) -> tuple[tuple[Territory, ...], str]:
     """Territories named in the text, and the text without their names."""
     padded = f" {normalized} "
@@ -267,16 +321,19 @@ def answer(request: QuickRequest, params: Parameters) -> str:
                 f"nombre de postes entre 1 et {formatting.number(limit)}.")
     if request.renewal:
         return renewal_answer(request, params)
-    groups: dict[str, list[Territory]] = {}
-    for territory in request.territories:
-        groups.setdefault(territory.subsidy_param, []).append(territory)
+    groups: dict[tuple[str, int], list[Territory]] = {}
+    for territory, count in zip(request.territories, request.shares or
+                                [posts] * len(request.territories), strict=True):
+        groups.setdefault((territory.subsidy_param, count), []).append(territory)
     lines = []
     sources: list[str] = []
     uncertain_notes: list[str] = []
-    for territory_group in groups.values():
-        subsidy = initial_subsidy(params, territory_group[0], posts, private=request.private)
+    total = 0.0
+    for (_, count), territory_group in groups.items():
+        subsidy = initial_subsidy(params, territory_group[0], count, private=request.private)
+        total += subsidy.total
         names = ", ".join(t.name for t in territory_group)
-        figure = (f"{formatting.number(posts)} × {subsidy.per_post.format()} = "
+        figure = (f"{formatting.number(count)} × {subsidy.per_post.format()} = "
                   f"<b>{formatting.euros(subsidy.total)}</b>")
         flag = " (montant à confirmer)" if subsidy.uncertain else ""
         # The private amount does not depend on the territory: no territory label then.
@@ -291,6 +348,8 @@ def answer(request: QuickRequest, params: Parameters) -> str:
             uncertain_notes.append(note)
         if request.private:
             break
+    if request.shares:
+        lines.append(f"Total : <b>{formatting.euros(total)}</b>")
     where = ("structure privée" if request.private else "outre-mer" if request.overseas
              else ", ".join(t.name for t in request.territories))
     ami = (f"AMI des structures privées du {params['date_ami_prive'].format()}"

@@ -62,6 +62,8 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
         count = len(matcher.entries[ranked[0][0]].phrasings)
         found = set().union(*matcher._terms[first:first + count])
         coverage = sum(weights[s] for s in unique if s in found) / total
+        if all(s.isdigit() and len(s) < 3 for s in unique if s in found):
+            coverage = 0.0  # small figures alone say nothing
         exact = " ".join(words) in matcher._texts[first:first + count]
         limits, best = matcher.thresholds, candidates[0]
         hesitant = matcher._band(candidates, coverage) == "suggest"

@@ -7,6 +7,7 @@ import pytest
 from bot.content.loader import Content
 from bot.core import formatting
 from bot.core.text import normalize
+from bot.faq import quick
 from bot.faq.quick import QuickRequest, answer, parse
 
 
@@ -110,6 +111,35 @@ def test_words_it_cannot_place_send_the_question_elsewhere(content: Content) -> 
                      "combien pour 2 postes en qpv",
                      "combien pour une asso et une commune avec 2 postes",
                      "combien pour 2 postes en outre mer a la reunion"):
+        assert ask(content, question) is None, question
+
+
+def test_another_job_or_programme_beside_our_words_is_no_computation(content: Content) -> None:
+    for question in ("combien pour trois conseillers France Renov",
+                     "combien pour 2 conseillers numériques et un policier municipal"):
+        assert quick.read(question, content.params, content.matcher.scope) is None, question
+    assert quick.read("combien pour trois conseillers numériques", content.params,
+                      content.matcher.scope) is not None
+
+
+@pytest.mark.parametrize("question", [
+    "pour 2 cnfs en metropole et 1 en martinique ca fait combien",
+    "combien pour 3 conseillers : 2 en métropole et un en Martinique"])
+def test_each_place_with_its_own_number_of_posts(content: Content, question: str) -> None:
+    params = content.params
+    metropole = params["subvention_public_metropole"].value
+    martinique = params.subsidy(params.territories["martinique"]).value
+    text = ask(content, question)
+    assert text is not None
+    assert f"Métropole : 2 × {formatting.euros(metropole)}" in text
+    assert f"Martinique : 1 × {formatting.euros(martinique)}" in text
+    assert f"Total : <b>{formatting.euros(2 * metropole + martinique)}</b>" in text
+
+
+def test_places_whose_numbers_do_not_add_up_are_not_computed(content: Content) -> None:
+    for question in ("combien pour 3 conseillers : 2 en guyane et 2 a mayotte",
+                     "combien pour 2 postes en Guyane, 1 en Martinique et en Mayotte",
+                     "combien pour 2 postes en guyane et 1"):
         assert ask(content, question) is None, question
 
 

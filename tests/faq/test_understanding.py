@@ -81,3 +81,10 @@ def test_a_question_that_leans_on_its_context_is_not_answered_alone(faq: FaqFeat
                     "Notre mairie a ouvert un tiers-lieu avec la région l'an dernier. "
                     "C'est normal ça ?"):
         assert faq.answer(message).kind != "faq", message
+
+
+def test_a_small_figure_alone_is_no_reason_to_answer(faq: FaqFeature) -> None:
+    # "10" is in the end-of-contract bonus's "10 %": a follow-up heard without its subject
+    assert faq.answer("et pour 10 postes ?").kind != "faq"
+    entry = "evolutions-v2-montants-public"   # an amount is telling: "17 500 €"
+    assert faq.answer("17 500 € la 1re année puis 12 500 € ?").entry_id == entry

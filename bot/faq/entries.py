@@ -215,43 +215,54 @@ def load_synonyms(path: Path) -> dict[str, list[str]]:
     return {str(word): [str(v) for v in variants] for word, variants in data.items()}
 
 
+SCOPE_KEYS = ("programme", "autres_metiers", "autres_sujets")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scope:
-    """Words of the programme, and of other subjects of a town hall (knowledge/perimetre.yaml)."""
+    """Words of the programme, of other jobs and programmes, and of other subjects of a town
+    hall (knowledge/perimetre.yaml)."""
 
     programme: frozenset[str] = frozenset()
+    other_jobs: frozenset[str] = frozenset()
     other_subjects: frozenset[str] = frozenset()
 
     def off_topic(self, normalized: str) -> bool:
-        """The question names another subject and not the programme."""
-        padded = f" {normalized} "
-        return self.names_other_subject(normalized) and \
-            not any(f" {w} " in padded for w in self.programme)
+        """The question names another job or subject and not the programme."""
+        return (_names(normalized, self.other_jobs) or
+                _names(normalized, self.other_subjects)) and \
+            not _names(normalized, self.programme)
 
-    def names_other_subject(self, normalized: str) -> bool:
-        """The question names another subject of the town hall, whatever else it names."""
-        padded = f" {normalized} "
-        return any(f" {w} " in padded for w in self.other_subjects)
+    def names_other_job(self, normalized: str) -> bool:
+        """The question names another job or programme, whatever else it names."""
+        return _names(normalized, self.other_jobs)
+
+
+def _names(normalized: str, phrases: frozenset[str]) -> bool:
+    padded = f" {normalized} "
+    return any(f" {w} " in padded for w in phrases)
 
 
 def load_scope(path: Path) -> Scope:
-    """Load knowledge/perimetre.yaml (optional file): two lists of accent-free words."""
+    """Load knowledge/perimetre.yaml (optional file): three lists of accent-free words."""
     if not path.exists():
         return Scope()
     doc = load_yaml(path)
     data = doc.data if isinstance(doc.data, dict) else {}
     errors = [] if isinstance(doc.data, dict) else [doc.error(
-        "le fichier doit avoir deux listes : « programme » et « autres_sujets »")]
+        "le fichier doit avoir trois listes : « programme », « autres_metiers » et "
+        "« autres_sujets »")]
     lists: dict[str, frozenset[str]] = {}
-    for key in ("programme", "autres_sujets"):
+    for key in SCOPE_KEYS:
         words = data.get(key, [])
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip()
                                                   for w in words):
             errors.append(doc.error(f"« {key} » : liste de mots attendue", key))
             words = []
         lists[key] = frozenset(normalize(w) for w in words)
-    errors += [doc.error(f"clé inconnue « {key} » (attendu : programme, autres_sujets)", key)
-               for key in data if key not in ("programme", "autres_sujets")]
+    errors += [doc.error(f"clé inconnue « {key} » (attendu : {', '.join(SCOPE_KEYS)})", key)
+               for key in data if key not in SCOPE_KEYS]
     if errors:
         raise InvalidContent(errors)
-    return Scope(programme=lists["programme"], other_subjects=lists["autres_sujets"])
+    return Scope(programme=lists["programme"], other_jobs=lists["autres_metiers"],
+                 other_subjects=lists["autres_sujets"])

@@ -97,7 +97,7 @@ def read(question: str, params: Parameters, scope: Scope | None = None) -> Quick
     that names another job or programme of the town hall (`scope`) is no computation of ours,
     even beside our own words ("3 conseillers France Rénov'")."""
     normalized = normalize(question)
-    if scope is not None and scope.names_other_subject(normalized):
+    if scope is not None and scope.names_other_job(normalized):
         return None
     request = parse(normalized, params)
     if request is not None and NEGATIVE_POSTS.search(question):

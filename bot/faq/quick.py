@@ -276,13 +276,11 @@ def _shares(normalized: str, places: _Places
     spans: list[tuple[int, int, Territory]] = []
     start = 0
     while start < len(tokens):
-        end = next((start + len(name.split()) for name, _ in places.names
-                    if tokens[start:start + len(name.split())] == name.split()), start)
-        if end > start:
-            territory = next(t for name, t in places.names
-                             if tokens[start:end] == name.split())
-            spans.append((start, end, territory))
-        start = max(end, start + 1)
+        found = next(((len(name.split()), t) for name, t in places.names
+                      if tokens[start:start + len(name.split())] == name.split()), None)
+        if found is not None:
+            spans.append((start, start + found[0], found[1]))
+        start += found[0] if found else 1
     if len({territory for *_, territory in spans}) < 2:
         return (), normalized
     shared, cut, previous_end = [], set(), 0

@@ -91,13 +91,13 @@ class QuickRequest:
     shares: tuple[int, ...] = ()  # posts per territory, when each place has its own number
 
 
-def read(question: str, params: Parameters, scope: Scope | None = None) -> QuickRequest | None:
+def read(question: str, params: Parameters, scope: Scope) -> QuickRequest | None:
     """The amount question in a user's text, if any; a negative number of posts ("-5 postes",
     whose sign normalising drops) is kept negative, for the answer to refuse it. A question
     that names another job or programme of the town hall (`scope`) is no computation of ours,
     even beside our own words ("3 conseillers France Rénov'")."""
     normalized = normalize(question)
-    if scope is not None and scope.names_other_job(normalized):
+    if scope.names_other_job(normalized):
         return None
     request = parse(normalized, params)
     if request is not None and NEGATIVE_POSTS.search(question):
@@ -113,10 +113,11 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     words = normalized.split()
     if not _asks_amount(words) or COST_WORDS.intersection(words):
         return None
-    shared, normalized = _shares(normalized, places)
-    territories, rest = _territories(normalized, places)
-    if shared and territories:
-        return None  # "2 en Guyane et 1 en Martinique ou en Guadeloupe": which one?
+    spans = _place_spans(words, places)
+    shared, taken = _shares(words, spans)
+    territories = () if shared else tuple(dict.fromkeys(t for *_, t in spans))
+    named = taken.union(*(range(start, end) for start, end, _ in spans))
+    rest = " ".join(w for i, w in enumerate(words) if i not in named)
     rest = POPULATION.sub(" ", rest)
     overseas = bool(OVERSEAS.search(rest))
     rest = OVERSEAS.sub(" ", rest)
@@ -162,9 +163,10 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
 
 @dataclass(frozen=True, slots=True)
 class _Places:
-    """A content's place names, longest first, and its slot words by first letter (typos)."""
+    """A content's place names (as words), longest first, and its slot words by first letter
+    (typos)."""
 
-    names: tuple[tuple[str, Territory], ...]
+    names: tuple[tuple[tuple[str, ...], Territory], ...]
     by_first: dict[str, tuple[str, ...]]
 
 
@@ -180,7 +182,7 @@ def _places(params: Parameters) -> _Places:
         grouped: dict[str, list[str]] = {}
         for word in sorted(words):
             grouped.setdefault(word[:1], []).append(word)
-        cached = (params, _Places(names=tuple(names), by_first={
+        cached = (params, _Places(names=tuple((tuple(w.split()), t) for w, t in names), by_first={
             first: tuple(group) for first, group in grouped.items()}))
         _LAST_PLACES["params"] = cached
     return cached[1]
@@ -267,47 +269,38 @@ def _asks_amount(words: list[str]) -> bool:
     return False
 
 
-def _shares(normalized: str, places: _Places
-            ) -> tuple[tuple[tuple[Territory, int], ...], str]:
-    """Places named each with its own number of posts ("2 en métropole et 1 en Martinique",
-    "3 conseillers en Guyane et un à Mayotte"), and the text without them; none unless
-    two places or more are named and every one has its number."""
-    tokens = normalized.split()
-    spans: list[tuple[int, int, Territory]] = []
-    start = 0
-    while start < len(tokens):
-        found = next(((len(name.split()), t) for name, t in places.names
-                      if tokens[start:start + len(name.split())] == name.split()), None)
+def _place_spans(words: list[str], places: _Places) -> list[tuple[int, int, Territory]]:
+    """Where places are named, as (first word, end, territory), the longest name first."""
+    spans, start = [], 0
+    while start < len(words):
+        found = next(((len(name), t) for name, t in places.names
+                      if tuple(words[start:start + len(name)]) == name), None)
         if found is not None:
             spans.append((start, start + found[0], found[1]))
         start += found[0] if found else 1
+    return spans
+
+
+def _shares(words: list[str], spans: list[tuple[int, int, Territory]]
+            ) -> tuple[tuple[tuple[Territory, int], ...], set[int]]:
+    """Places named each with its own number of posts ("2 en métropole et 1 en Martinique",
+    "3 conseillers en Guyane et un à Mayotte"), and the words that say so; none unless two
+    places or more are named and every one has its number."""
     if len({territory for *_, territory in spans}) < 2:
-        return (), normalized
-    shared, cut, previous_end = [], set(), 0
+        return (), set()
+    shared, taken, previous_end = [], set(), 0
     for start, end, territory in spans:
         k = start - 1
-        while k >= previous_end and k >= start - 4 and tokens[k] in SHARE_FILLERS:
+        while k >= previous_end and k >= start - 4 and words[k] in SHARE_FILLERS:
             k -= 1
-        if k < previous_end or not (NUMBER.match(tokens[k]) or tokens[k] in ONE):
-            return (), normalized  # "2 postes en Guyane et en Martinique": 2 in each
-        shared.append((territory, 1 if tokens[k] in ONE else int(tokens[k])))
-        cut.update(range(k, end))
+        if k < previous_end or not (NUMBER.match(words[k]) or words[k] in ONE):
+            return (), set()  # "2 postes en Guyane et en Martinique": 2 in each
+        shared.append((territory, 1 if words[k] in ONE else int(words[k])))
+        taken.update(range(k, end))
         previous_end = end
     if len({territory for territory, _ in shared}) < len(shared):
-        return (), normalized
-    return tuple(shared), " ".join(t for i, t in enumerate(tokens) if i not in cut)
-
-
-def _territories(normalized: str, places: _Places) -> tuple[tuple[Territory, ...], str]:
-    """Territories named in the text, and the text without their names."""
-    padded = f" {normalized} "
-    found = []
-    for word, territory in places.names:
-        if f" {word} " in padded:
-            padded = padded.replace(f" {word} ", "  ")
-            if territory not in found:
-                found.append(territory)
-    return tuple(found), padded
+        return (), set()
+    return tuple(shared), taken
 
 
 def answer(request: QuickRequest, params: Parameters) -> str:

@@ -163,10 +163,10 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
 
 @dataclass(frozen=True, slots=True)
 class _Places:
-    """A content's place names (as words), longest first, and its slot words by first letter
-    (typos)."""
+    """A content's place names (as words) by their first word, longest first, and its slot
+    words by first letter (typos)."""
 
-    names: tuple[tuple[tuple[str, ...], Territory], ...]
+    names: dict[str, tuple[tuple[tuple[str, ...], Territory], ...]]
     by_first: dict[str, tuple[str, ...]]
 
 
@@ -182,8 +182,12 @@ def _places(params: Parameters) -> _Places:
         grouped: dict[str, list[str]] = {}
         for word in sorted(words):
             grouped.setdefault(word[:1], []).append(word)
-        cached = (params, _Places(names=tuple((tuple(w.split()), t) for w, t in names), by_first={
-            first: tuple(group) for first, group in grouped.items()}))
+        by_word: dict[str, list[tuple[tuple[str, ...], Territory]]] = {}
+        for name, territory in names:
+            by_word.setdefault(name.split()[0], []).append((tuple(name.split()), territory))
+        cached = (params, _Places(
+            names={first: tuple(group) for first, group in by_word.items()},
+            by_first={first: tuple(group) for first, group in grouped.items()}))
         _LAST_PLACES["params"] = cached
     return cached[1]
 
@@ -273,7 +277,7 @@ def _place_spans(words: list[str], places: _Places) -> list[tuple[int, int, Terr
     """Where places are named, as (first word, end, territory), the longest name first."""
     spans, start = [], 0
     while start < len(words):
-        found = next(((len(name), t) for name, t in places.names
+        found = next(((len(name), t) for name, t in places.names.get(words[start], ())
                       if tuple(words[start:start + len(name)]) == name), None)
         if found is not None:
             spans.append((start, start + found[0], found[1]))

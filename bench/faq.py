@@ -1,7 +1,7 @@
 """FAQ benchmark: what users get at once, on the tuning set and the held-out test set, against
 two baselines (rapidfuzz over the questions, BM25 over every phrasing), and latency.
 
-Run: .venv/bin/python bench/faq.py [--failures tuning|dev]
+Run: .venv/bin/python bench/faq.py [--failures tuning|dev|dev2]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bot.storage.store import Store  # noqa: E402
 
 SETS = {"tuning": ROOT / "tests" / "data" / "questions.yaml",
         "dev": ROOT / "tests" / "data" / "dev.yaml",
+        "dev2": ROOT / "tests" / "data" / "dev2.yaml",
         "test": ROOT / "tests" / "data" / "heldout.yaml"}
 
 
@@ -114,7 +115,7 @@ def show(name: str, report: Report) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--failures", choices=("tuning", "dev"),
+    parser.add_argument("--failures", choices=("tuning", "dev", "dev2"),
                         help="list that set's misses (never the test set's: it is not mined)")
     args = parser.parse_args()
     content = app.load(ROOT / "knowledge", ROOT / "flows")

@@ -186,12 +186,15 @@ class Answerer:
 
     def _match(self, question: str) -> Match:
         """Match the whole text; if unsure, only its questions (a context sentence dilutes),
-        provided the whole text also ranks their answer ("Ça passe quand même ?" leans on it)."""
-        match = self.content.matcher.match(question)
+        provided the whole text also ranks their answer ("Ça passe quand même ?" leans on it)
+        and names no other job or programme ("… un policier municipal. Une aide pour ça ?")."""
+        matcher = self.content.matcher
+        match = matcher.match(question)
         asked = talk.question_sentences(question)
-        if match.band == "answer" or asked == question:
+        if match.band == "answer" or asked == question or \
+                matcher.scope.names_other_job(match.normalized):
             return match
-        focused = self.content.matcher.match(asked)
+        focused = matcher.match(asked)
         ranked = {c.entry.id for c in match.candidates}
         if focused.band == "answer" and focused.best is not None and \
                 focused.best.entry.id in ranked:

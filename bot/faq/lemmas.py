@@ -24,6 +24,10 @@ class Lemmatizer:
             if not form.isascii():
                 self._accented.setdefault(form.translate(PLAIN), form)
 
+    def knows(self, word: str) -> bool:
+        """Whether a lower-case, accent-free word is a French form ("majore" for "majoré")."""
+        return word in self._forms or word in self._accented
+
     # Bounded: users type new words without end. One lemmatizer per process (lemmatizer()).
     @lru_cache(maxsize=2 ** 15)  # noqa: B019
     def lemma(self, word: str) -> str:

@@ -11,6 +11,7 @@ from rapidfuzz.distance import OSA
 from bot.core import formatting
 from bot.core.text import normalize
 from bot.faq.entries import Scope
+from bot.faq.lemmas import lemmatizer
 from bot.faq.matcher import STOPWORDS
 from bot.programme.params import Parameters, Territory
 from bot.programme.rules import initial_subsidy
@@ -60,6 +61,8 @@ NEUTRAL_WORDS = STOPWORDS | frozenset("""
 # After these words comes what a computation depends on (a place, a structure, a job):
 # a word there that it does not know sends the question elsewhere ("pour la piscine").
 SLOT_OPENERS = frozenset("en a au aux dans pour chez sur".split())
+# A number standing alone after these is no number of posts: "en 57", "du 74", "le 15".
+NOT_POSTS_BEFORE = frozenset("en du le depuis".split())
 ARTICLES = frozenset("le la les l un une des du notre nos mon ma leur leurs ce cette".split())
 OF = frozenset("de d du".split())
 NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.IGNORECASE)
@@ -109,7 +112,7 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     """Read an amount question; None unless every slot of it is understood (job, structure,
     convention, territory, number of posts) and no unknown word sits where a slot is read."""
     places = _places(params)
-    normalized = _typos_fixed(normalized, places.by_first)
+    normalized = _typos_fixed(normalized, places)
     words = normalized.split()
     if not _asks_amount(words) or COST_WORDS.intersection(words):
         return None
@@ -133,7 +136,8 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     # Without a number of posts or the job named, every word must be known ("le préfet
     # donne combien en Martinique ?" is no computation).
     strict = not counts and not JOB_WORDS.intersection(rest)
-    bare = _understood(rest, int(params.value("nombre_conseillers")), strict=strict)
+    bare = _understood(rest, int(params.value("nombre_conseillers")), strict=strict,
+                       placed=bool(territories))
     if bare is None:
         return None
     if bare and counts and not (shared and bare == counts[0]):
@@ -163,11 +167,12 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
 
 @dataclass(frozen=True, slots=True)
 class _Places:
-    """A content's place names (as words) by their first word, longest first, and its slot
-    words by first letter (typos)."""
+    """A content's place names (as words) by their first word, longest first, its slot
+    words by first letter (typos), and its place names of one word."""
 
     names: dict[str, tuple[tuple[tuple[str, ...], Territory], ...]]
     by_first: dict[str, tuple[str, ...]]
+    single: frozenset[str]
 
 
 def _places(params: Parameters) -> _Places:
@@ -187,7 +192,8 @@ def _places(params: Parameters) -> _Places:
             by_word.setdefault(name.split()[0], []).append((tuple(name.split()), territory))
         cached = (params, _Places(
             names={first: tuple(group) for first, group in by_word.items()},
-            by_first={first: tuple(group) for first, group in grouped.items()}))
+            by_first={first: tuple(group) for first, group in grouped.items()},
+            single=frozenset(w for w, _ in names if " " not in w)))
         _LAST_PLACES["params"] = cached
     return cached[1]
 
@@ -196,15 +202,18 @@ def _places(params: Parameters) -> _Places:
 _LAST_PLACES: dict[str, tuple[Parameters, _Places]] = {}
 
 
-def _typos_fixed(normalized: str, vocabulary: dict[str, tuple[str, ...]]) -> str:
-    """Words of 5 letters or more one typo away from a slot word ("guyanne", "psotes")."""
+def _typos_fixed(normalized: str, places: _Places) -> str:
+    """Words of 5 letters or more one typo away from a slot word ("guyanne", "psotes"); a
+    French word is no typo of a place ("majore" is not Mayotte's "maore")."""
     words = []
     for word in normalized.split():
-        known = vocabulary.get(word[:1], ())
+        known = places.by_first.get(word[:1], ())
         if len(word) >= MIN_TYPO_LENGTH and word not in known and not word.isdigit():
             allowed = 2 if len(word) >= 8 else 1
-            word = next((k for k in known if
-                         OSA.distance(word, k, score_cutoff=allowed) <= allowed), word)
+            fixed = next((k for k in known if
+                          OSA.distance(word, k, score_cutoff=allowed) <= allowed), word)
+            if fixed not in places.single or not lemmatizer().knows(word):
+                word = fixed
         words.append(word)
     return " ".join(words)
 
@@ -216,15 +225,18 @@ def supported(request: QuickRequest) -> bool:
     return not (request.renewal and any(t.overseas for t in request.territories))
 
 
-def _understood(words: list[str], limit: int, *, strict: bool) -> int | None:
+def _understood(words: list[str], limit: int, *, strict: bool, placed: bool) -> int | None:
     """None when a word sits where a slot is read and is not known ("pour la piscine",
     "2 logements", "poste de policier"), or, if `strict`, anywhere; else a number standing
-    alone (0 if none)."""
+    alone (0 if none). Once a territory is `placed`, a structure's name is no slot ("CCAS
+    de Saint-Pierre (La Réunion)")."""
     bare = 0
     for index, word in enumerate(words):
         if NUMBER.match(word):
             number = int(word)
             after = words[index + 1:index + 2]
+            if index and _names_no_posts(words[index - 1]):
+                return None  # "en 57", "du 74", "M57": a place, a year or a code
             if (number == 1 and after and after[0] not in SLOT_OPENERS) or \
                     number in YEARS_INITIAL:
                 continue  # "1 association" is an article ("… et 1 en Guyane" is not)
@@ -239,9 +251,16 @@ def _understood(words: list[str], limit: int, *, strict: bool) -> int | None:
         before = [w for w in words[:index] if w not in ARTICLES][-2:]
         if before and (before[-1] in SLOT_OPENERS or NUMBER.match(before[-1]) or
                        (before[-1] in OF and len(before) == 2 and
-                        (before[0] in JOB_WORDS or before[0] in PUBLIC_WORDS))):
+                        (before[0] in JOB_WORDS or
+                         (before[0] in PUBLIC_WORDS and not placed)))):
             return None
     return bare
+
+
+def _names_no_posts(before: str) -> bool:
+    """After this word a number is a place, a year or a code, not a number of posts."""
+    return before in NOT_POSTS_BEFORE or (len(before) == 1 and before.isalpha() and
+                                          before not in "ay")
 
 
 def _known(word: str) -> bool:

@@ -114,6 +114,30 @@ def test_words_it_cannot_place_send_the_question_elsewhere(content: Content) -> 
         assert ask(content, question) is None, question
 
 
+def test_a_number_that_is_a_place_or_a_code_is_no_number_of_posts(content: Content) -> None:
+    for question in ("Quelle imputation comptable pour la subvention CnFS en M57 ?",
+                     "la subvention des conseillers numeriques en 57 c'est combien",
+                     "combien de subvention pour un conseiller du 74"):
+        assert ask(content, question) is None, question
+
+
+def test_a_french_word_is_no_typo_of_a_place(content: Content) -> None:
+    # "majoré" is one letter from "Maore" (Mayotte): a French word is never corrected
+    request = parse(normalize("1 conseiller en Guadeloupe, combien, c'est majoré ?"),
+                    content.params)
+    assert request is not None
+    assert [t.id for t in request.territories] == ["guadeloupe"]
+
+
+def test_a_structure_named_beside_its_territory_is_computed_there(content: Content) -> None:
+    # "Saint-Pierre" alone is a commune (La Réunion, Martinique, métropole), not Miquelon
+    request = parse(normalize("CCAS de Saint-Pierre (La Réunion), un poste. Combien on va "
+                              "recevoir ?"), content.params)
+    assert request is not None
+    assert ([t.id for t in request.territories], request.posts) == (["reunion"], 1)
+    assert ask(content, "CCAS de Saint-Pierre, un poste. Combien on va recevoir ?") is None
+
+
 def test_another_job_or_programme_beside_our_words_is_no_computation(content: Content) -> None:
     for question in ("combien pour trois conseillers France Renov",
                      "combien pour 2 conseillers numériques et un policier municipal"):

@@ -88,3 +88,11 @@ def test_a_small_figure_alone_is_no_reason_to_answer(faq: FaqFeature) -> None:
     assert faq.answer("et pour 10 postes ?").kind != "faq"
     entry = "evolutions-v2-montants-public"   # an amount is telling: "17 500 €"
     assert faq.answer("17 500 € la 1re année puis 12 500 € ?").entry_id == entry
+
+
+def test_a_question_about_another_job_is_not_answered_from_its_last_sentence(
+        faq: FaqFeature) -> None:
+    # "Il y a une aide de l'État pour ça ?" alone is about our subsidy; the message is not
+    answer = faq.answer("Le maire voudrait créer un poste de policier municipal. Il y a une "
+                        "aide de l'État pour ça ?")
+    assert answer.kind != "faq"

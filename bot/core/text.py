@@ -35,11 +35,24 @@ _THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 _SPACES = re.compile(r"\s+")
 
 
-def strip_accents(text: str) -> str:
-    """Remove diacritics: "Réunion" → "Reunion", "œuvre" → "oeuvre"."""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+def _without_marks(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# The accented Latin letters, stripped once: most texts then need no decomposition.
+_LATIN = {code: _without_marks(chr(code)) for code in range(0xC0, 0x250)
+          if _without_marks(chr(code)) != chr(code)} | \
+    {ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae", ord("Æ"): "AE"}
+
+
+def strip_accents(text: str) -> str:
+    """Remove diacritics: "Réunion" → "Reunion", "œuvre" → "oeuvre"."""
+    if not text.isascii():
+        text = text.translate(_LATIN)
+        if not text.isascii():
+            text = _without_marks(text)
+    return text
 
 
 @lru_cache(maxsize=4096)

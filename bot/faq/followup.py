@@ -14,6 +14,7 @@ from bot.faq.talk import QUESTION_WORDS
 from bot.programme.params import Parameters
 
 Phrase = tuple[str, ...]
+Known = tuple[str, str, Phrase]   # (slot, value, phrase) a follow-up may hold; a filler: no slot
 SLOTS = ("postes", "territoire", "structure", "convention")
 OVERSEAS = "outre_mer"            # the territory slot's value for all overseas territories
 AMI_2020 = "ami_2020"             # the convention slot's values: the initial convention,
@@ -138,7 +139,7 @@ def read(text: str, rules: Rules, params: Parameters) -> FollowUp | None:
             slots["postes"] = int(tokens[i])
             i += 1 + len(unit)
             continue
-        found = next(((slot, value, phrase) for slot, value, phrase in known
+        found = next(((slot, value, phrase) for slot, value, phrase in known.get(tokens[i], ())
                       if _starts(tokens[i:], phrase)), None)
         if found:
             slot, value, phrase = found
@@ -150,6 +151,8 @@ def read(text: str, rules: Rules, params: Parameters) -> FollowUp | None:
             continue
         if tokens[i].isdigit():
             numbers.append(int(tokens[i]))
+        elif not marked:
+            return None                       # "combien pour la piscine ?": a new question
         else:
             other.append(tokens[i])
         i += 1
@@ -162,14 +165,27 @@ def read(text: str, rules: Rules, params: Parameters) -> FollowUp | None:
     return FollowUp(marked=marked, slots=slots, other=tuple(other), rest=rest)
 
 
-def _known_phrases(rules: Rules, params: Parameters) -> list[tuple[str, str, Phrase]]:
-    """Every phrase a follow-up may hold, longest first: territories, slot values, fillers."""
-    known: list[tuple[str, str, Phrase]] = [
-        ("territoire", t.id, tuple(normalize(word).split()))
-        for t in params.territories.values() for word in (t.id.replace("_", " "), *t.words)]
-    known += list(rules.values)
-    known += [("", "", phrase) for phrase in rules.fillers]
-    return sorted((k for k in known if k[2]), key=lambda k: -len(k[2]))
+def _known_phrases(rules: Rules, params: Parameters) -> dict[str, tuple[Known, ...]]:
+    """Every phrase a follow-up may hold (territories, slot values, fillers) by its first
+    word, longest first; built once per content."""
+    cached = _LAST_KNOWN.get("known")
+    if cached is None or cached[0] is not rules or cached[1] is not params:
+        known: list[Known] = [
+            ("territoire", t.id, tuple(normalize(word).split()))
+            for t in params.territories.values()
+            for word in (t.id.replace("_", " "), *t.words)]
+        known += list(rules.values)
+        known += [("", "", phrase) for phrase in rules.fillers]
+        by_first: dict[str, list[Known]] = {}
+        for item in sorted((k for k in known if k[2]), key=lambda k: -len(k[2])):
+            by_first.setdefault(item[2][0], []).append(item)
+        cached = (rules, params, {word: tuple(items) for word, items in by_first.items()})
+        _LAST_KNOWN["known"] = cached
+    return cached[2]
+
+
+# The last content's phrases (Parameters are not hashable, so no functools.cache).
+_LAST_KNOWN: dict[str, tuple[Rules, Parameters, dict[str, tuple[Known, ...]]]] = {}
 
 
 def combined(subject: Subject, follow: FollowUp) -> str | None:

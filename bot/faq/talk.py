@@ -217,10 +217,11 @@ def read(text: str, talk: Talk) -> Message:
     kept: list[str] = []
     for index in range(0, len(pieces), 2):
         clause, end = pieces[index], pieces[index + 1] if index + 1 < len(pieces) else ""
-        whole = small_talk_of(clause, talk) if words(clause) else None
-        if whole is not None:
+        said = words(clause)
+        whole = cover(said, talk.lexicon("small_talk")) if said else None
+        if whole:
             intents += whole
-        elif words(clause) or kept:
+        elif said or kept:
             kept.append(clause + end)
     rest = "".join(kept).strip()
     spans = [m.span() for m in _TOKEN.finditer(rest)]

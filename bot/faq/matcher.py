@@ -6,9 +6,9 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from itertools import accumulate, pairwise
 from typing import Literal, NamedTuple
 
@@ -39,6 +39,7 @@ TF_ALPHA = 0.5
 # one, and far closer in fact for weights of order 1: pruning on estimates stays exact.
 ROUNDING_MARGIN = 1e-9
 Band = Literal["answer", "suggest", "fallback"]
+Reading = tuple[str, float] | None   # the second reader's likeliest entry and its probability
 
 
 def term(word: str) -> str:
@@ -76,11 +77,12 @@ class Thresholds:
     (bench/faq.py), for at most 1 % of wrong answers on the tuning set.
 
     Answer from `answer` with a lead of `margin` over the second (no lead needed when the two
-    are related entries), or from `answer_far_ahead` with a lead of `far_ahead`; either way with
-    at least `coverage` (`coverage_far_ahead`) of the question's weight found in the best entry's
-    phrasings. Also answer from `agreed` with `coverage_agreed` when the second reader names
-    the same best entry with a probability of `agreement` at least (chosen on the tuning and
-    dev sets: no more wrong answers on tuning). Suggest from `suggest`; below, the fallback.
+    are related entries and the second reader names no other), or from `answer_far_ahead`
+    with a lead of `far_ahead`; either way with at least `coverage` (`coverage_far_ahead`) of
+    the question's weight found in the best entry's phrasings. Also answer from `agreed` with
+    `coverage_agreed` when the second reader names the same best entry with a probability of
+    `agreement` at least (chosen on the tuning and dev sets: no more wrong answers on tuning).
+    Suggest from `suggest`; below, the fallback.
     """
 
     answer: float = 60.0
@@ -295,28 +297,36 @@ class FaqMatcher:
         ranked = sorted(scores.items(), key=lambda item: -item[1])[:3]
         candidates = tuple(Candidate(entry=self.entries[i], score=round(s, 1))
                            for i, s in ranked)
-        coverage, exact, agreed = 0.0, False, False
-        if ranked:
-            best = ranked[0][0]
-            found = self._entry_terms[best]
-            shared = [s for s in weights if s in found]
-            coverage = sum(weights[s] for s in shared) / query.total \
-                if any(map(telling, shared)) else 0.0
-            exact = query.text in self._texts[self._first_phrasing[best]:
-                                              self._first_phrasing[best + 1]]
-            agreed = self._band(candidates, coverage) == "suggest" and \
-                self._confirmed(rewritten, candidates[0], coverage)
-        return Match(band=self.band(candidates, coverage, normalized, agreed=agreed),
+        if not ranked:
+            return Match(band="fallback", candidates=(), normalized=normalized)
+        best = ranked[0][0]
+        found = self._entry_terms[best]
+        shared = [s for s in weights if s in found]
+        coverage = sum(weights[s] for s in shared) / query.total \
+            if any(map(telling, shared)) else 0.0
+        exact = query.text in self._texts[self._first_phrasing[best]:
+                                          self._first_phrasing[best + 1]]
+        second = cache(partial(self._second_reading, rewritten))
+        agreed = self._band(candidates, coverage, second) == "suggest" and \
+            self._confirmed(second, candidates[0], coverage)
+        return Match(band=self.band(candidates, coverage, normalized, agreed=agreed,
+                                    second=second),
                      candidates=candidates, normalized=normalized, coverage=coverage,
                      exact=exact, agreed=agreed)
 
-    def _confirmed(self, rewritten: str, best: Candidate, coverage: float) -> bool:
+    def _second_reading(self, rewritten: str) -> Reading:
+        """The second reader's likeliest entry and its probability (None: it knows no word)."""
+        if self.second_reader is None:
+            return None
+        return self.second_reader.predict(self.typed_terms(rewritten))
+
+    def _confirmed(self, second: Callable[[], Reading], best: Candidate,
+                   coverage: float) -> bool:
         """Whether the second reader names this best candidate surely enough to answer it."""
         limits = self.thresholds
-        if self.second_reader is None or best.score < limits.agreed or \
-                coverage < limits.coverage_agreed:
+        if best.score < limits.agreed or coverage < limits.coverage_agreed:
             return False
-        found = self.second_reader.predict(self.typed_terms(rewritten))
+        found = second()
         return found is not None and found[0] == best.entry.id and \
             found[1] >= limits.agreement
 
@@ -378,24 +388,28 @@ class FaqMatcher:
         return best
 
     def band(self, candidates: tuple[Candidate, ...], coverage: float, normalized: str, *,
-             agreed: bool = False) -> Band:
+             agreed: bool = False, second: Callable[[], Reading] = lambda: None) -> Band:
         """Answer, suggest or fall back, from the best candidates and the question's coverage;
-        `agreed`: the second reader confirmed a hesitant best candidate."""
-        band = self._band(candidates, coverage)
+        `agreed`: the second reader confirmed a hesitant best candidate; `second`: its reading."""
+        band = self._band(candidates, coverage, second)
         if band == "suggest" and agreed:
             band = "answer"
         if band == "answer" and self.scope.off_topic(normalized):
             return "suggest"  # another subject of the town hall: never a confident answer
         return band
 
-    def _band(self, candidates: tuple[Candidate, ...], coverage: float) -> Band:
+    def _band(self, candidates: tuple[Candidate, ...], coverage: float,
+              second: Callable[[], Reading]) -> Band:
+        """The band from the scores; two related entries close together are answered only if
+        the second reader names no other entry (`second`, asked only then)."""
         limits = self.thresholds
         if not candidates:
             return "fallback"
         best = candidates[0]
         lead = best.score - (candidates[1].score if len(candidates) > 1 else 0.0)
-        clear = lead >= limits.margin or (len(candidates) > 1 and
-                                          related(best.entry, candidates[1].entry))
+        clear = lead >= limits.margin or (
+            len(candidates) > 1 and related(best.entry, candidates[1].entry) and
+            (second() or (best.entry.id,))[0] == best.entry.id)
         if best.score >= limits.answer and coverage >= limits.coverage and clear:
             return "answer"
         if best.score >= limits.answer_far_ahead and lead >= limits.far_ahead and \

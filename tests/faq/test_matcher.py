@@ -66,14 +66,15 @@ def plain_match(matcher: FaqMatcher, question: str) -> Match:
             coverage = 0.0  # small figures alone say nothing
         exact = " ".join(words) in matcher._texts[first:first + count]
         limits, best = matcher.thresholds, candidates[0]
-        hesitant = matcher._band(candidates, coverage) == "suggest"
         second = matcher.second_reader.predict(
             matcher.typed_terms(matcher.synonyms.apply(normalized))) \
             if matcher.second_reader else None
+        hesitant = matcher._band(candidates, coverage, lambda: second) == "suggest"
         agreed = hesitant and best.score >= limits.agreed and \
             coverage >= limits.coverage_agreed and second is not None and \
             second[0] == best.entry.id and second[1] >= limits.agreement
-    return Match(band=matcher.band(candidates, coverage, normalized, agreed=agreed),
+    return Match(band=matcher.band(candidates, coverage, normalized, agreed=agreed,
+                                   second=lambda: second),
                  candidates=candidates, normalized=normalized, coverage=coverage, exact=exact,
                  agreed=agreed)
 

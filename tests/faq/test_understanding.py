@@ -96,3 +96,20 @@ def test_a_question_about_another_job_is_not_answered_from_its_last_sentence(
     answer = faq.answer("Le maire voudrait créer un poste de policier municipal. Il y a une "
                         "aide de l'État pour ça ?")
     assert answer.kind != "faq"
+
+
+def test_related_entries_close_together_need_the_second_reader(
+        faq: FaqFeature, content: Content) -> None:
+    # "outre-mer" alone: the eligibility entry leads its related amounts entry by 2 points;
+    # the second reader names the amounts entry, so both are offered, neither is asserted.
+    matcher = content.matcher
+    match = matcher.match("c'est plus en outre-mer ?")
+    best, second = (c.entry for c in match.candidates[:2])
+    assert best.id in second.see_also or second.id in best.see_also
+    assert match.candidates[0].score - match.candidates[1].score < matcher.thresholds.margin
+    terms = matcher.typed_terms(matcher.synonyms.apply(match.normalized))
+    reading = matcher.second_reader.predict(terms) if matcher.second_reader else None
+    assert reading is not None and reading[0] != best.id
+    answer = faq.answer("c'est plus en outre-mer ?")
+    assert answer.kind == "suggest"
+    assert {best.id, second.id} <= {entry_id for entry_id, _ in answer.suggestions}

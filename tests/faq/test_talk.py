@@ -53,6 +53,7 @@ def reply_of(content: Content, intent: str) -> str:
     ("vous êtes un robot ?", "robot"), ("c'est un robot ??", "robot"),
     ("je parle a un humain ?", "robot"),
     ("qui êtes-vous", "identite"), ("Qui etes vous ?", "identite"),
+    ("hello, ça marche ce truc ?", "identite"), ("y a quelqu'un ?", "identite"),
     ("je comprends pas", "incompris"), ("j'ai pas compris", "incompris"),
 ])
 async def test_small_talk_gets_its_reply_and_is_not_recorded(

@@ -82,7 +82,8 @@ class Thresholds:
     the question's weight found in the best entry's phrasings. Also answer from `agreed` with
     `coverage_agreed` when the second reader names the same best entry with a probability of
     `agreement` at least (chosen on the tuning and dev sets: no more wrong answers on tuning).
-    Suggest from `suggest`; below, the fallback.
+    Suggest from `suggest`; below, the fallback. With `verbatim`, a question typed as one of
+    an entry's phrasings (stop words included) is that entry's, answered whatever its score.
     """
 
     answer: float = 60.0
@@ -95,6 +96,7 @@ class Thresholds:
     agreed: float = 40.0
     coverage_agreed: float = 0.3
     agreement: float = 0.5
+    verbatim: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,11 +163,14 @@ class FaqMatcher:
         words_seen: set[str] = set()
         self._entry_terms: list[frozenset[str]] = []  # each entry's phrasings' terms
         document_frequency: dict[str, int] = defaultdict(int)
+        owners: dict[str, set[int]] = defaultdict(set)   # a phrasing as typed → its entries
         for entry_index, entry in enumerate(self.entries):
             phrasing_terms: set[str] = set()
             counts: dict[str, int] = defaultdict(int)
             for phrasing in entry.phrasings:
-                words = content_words(self.synonyms.apply(normalize(phrasing)))
+                rewritten = self.synonyms.apply(normalize(phrasing))
+                owners[rewritten].add(entry_index)
+                words = content_words(rewritten)
                 terms = frozenset(term(w) for w in words)
                 self._texts.append(" ".join(words))
                 self._terms.append(terms)
@@ -186,6 +191,7 @@ class FaqMatcher:
                                                 self.weights.answer_words))
             for s in phrasing_terms | answer_terms:
                 document_frequency[s] += 1
+        self._verbatim = {text: min(found) for text, found in owners.items() if len(found) == 1}
         self.vocabulary = sorted(words_seen)
         self._term_set = frozenset(self._entry_postings)
         total = max(len(self.entries), 1)
@@ -194,9 +200,15 @@ class FaqMatcher:
         self._phrasing_weight = [sum(self.idf[s] for s in terms) or 1.0 for terms in self._terms]
         w = self.weights
         self._scale = 100 / (w.recall + w.precision + w.ratio + w.entry)
-        # The same postings as arrays, for a few vector operations per question. Per term: the
-        # entries that have it, with rows (strength, 1.0 if in a phrasing else 0.0); the
-        # phrasings that have it, with its weight. An entry's phrasings are consecutive.
+        self._index_arrays()
+        self._near_lengths: dict[int, list[str]] = {}
+        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self.second_reader: Classifier | None = None   # set by the content loader
+
+    def _index_arrays(self) -> None:
+        """The postings as arrays, for a few vector operations per question. Per term: the
+        entries that have it, with rows (strength, 1.0 if in a phrasing else 0.0); the
+        phrasings that have it, with its weight. An entry's phrasings are consecutive."""
         self._term_entries = {s: np.array([p[0] for p in postings], dtype=np.intp)
                               for s, postings in self._entry_postings.items()}
         self._term_values = {s: np.array([[p[2] for p in postings], [p[1] for p in postings]],
@@ -209,13 +221,10 @@ class FaqMatcher:
         self._term_phrasings = {s: np.array(p, dtype=np.intp) for s, p in term_phrasings.items()}
         self._term_phrasing_weights = {s: np.full(len(p), self.idf[s])
                                        for s, p in term_phrasings.items()}
-        self._precision_gain = w.precision / np.array(self._phrasing_weight)
+        self._precision_gain = self.weights.precision / np.array(self._phrasing_weight)
         self._first_phrasing = list(accumulate((len(e.phrasings) for e in self.entries),
                                                initial=0))
         self._entry_phrasings = [np.arange(a, b) for a, b in pairwise(self._first_phrasing)]
-        self._near_lengths: dict[int, list[str]] = {}
-        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
-        self.second_reader: Classifier | None = None   # set by the content loader
 
     def training_documents(self) -> tuple[list[list[str]], list[str]]:
         """Each phrasing's terms, as the second reader reads a question, and its entry's id."""
@@ -262,6 +271,12 @@ class FaqMatcher:
         """Score the question and place it in a band."""
         normalized = normalize(question)
         rewritten = self.synonyms.apply(normalized)
+        verbatim = self._verbatim.get(rewritten) if self.thresholds.verbatim else None
+        if verbatim is not None:
+            band: Band = "suggest" if self.scope.off_topic(normalized) else "answer"
+            return Match(band=band, candidates=(Candidate(entry=self.entries[verbatim],
+                                                          score=100.0),),
+                         normalized=normalized, coverage=1.0, exact=True)
         words, terms = self.query_terms(rewritten)
         unique = list(dict.fromkeys(terms))
         known = [s for s in unique if s in self._term_entries]

@@ -20,6 +20,13 @@ from bot.faq.matcher import SHORTLIST, STOPWORDS, Candidate, FaqMatcher, Match, 
 def plain_match(matcher: FaqMatcher, question: str) -> Match:
     """The scoring written plainly: every phrasing of the entries scored, no estimate."""
     normalized = normalize(question)
+    owners = {i for i, e in enumerate(matcher.entries) for p in e.phrasings
+              if matcher.synonyms.apply(normalize(p)) == matcher.synonyms.apply(normalized)}
+    if len(owners) == 1 and matcher.thresholds.verbatim:
+        [owner] = owners
+        return Match(band="suggest" if matcher.scope.off_topic(normalized) else "answer",
+                     candidates=(Candidate(entry=matcher.entries[owner], score=100.0),),
+                     normalized=normalized, coverage=1.0, exact=True)
     words, terms = matcher.query_terms(matcher.synonyms.apply(normalized))
     unique = list(dict.fromkeys(terms))
     weights = {s: matcher.idf.get(s, matcher._unknown_idf) for s in unique}
@@ -110,3 +117,20 @@ def test_every_phrasing_matches_as_plainly_scored() -> None:
     for entry in matcher.entries[::7]:
         for phrasing in entry.phrasings:
             assert matcher.match(phrasing) == plain_match(matcher, phrasing)
+
+
+def test_a_phrasing_typed_as_written_gets_its_entry() -> None:
+    # "il fait quoi concretement le conseiller numerique" is the missions' phrasing: without its
+    # stop words it is "conseiller numerique", which the presentation entry scores higher.
+    matcher = matchers()[0]
+    written: dict[str, set[str]] = defaultdict(set)
+    for entry in matcher.entries:
+        for phrasing in entry.phrasings:
+            written[matcher.synonyms.apply(normalize(phrasing))].add(entry.id)
+    for entry in matcher.entries:
+        for phrasing in entry.phrasings:
+            if len(written[matcher.synonyms.apply(normalize(phrasing))]) > 1:
+                continue  # written under two entries: no entry of its own
+            match = matcher.match(phrasing.upper() + " ?")
+            assert match.best is not None and match.best.entry.id == entry.id, phrasing
+            assert match.band == "answer" or matcher.scope.off_topic(match.normalized), phrasing

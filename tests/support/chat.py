@@ -72,5 +72,5 @@ async def suggesting_chat(content: Content, store: Store) -> Chat:
     strict = dataclasses.replace(
         content, matcher=FaqMatcher(content.faq.values(),
                                     Thresholds(answer=101.0, answer_far_ahead=101.0,
-                                               margin=0.0, suggest=1.0)))
+                                               margin=0.0, suggest=1.0, verbatim=False)))
     return Chat(build_assistant(strict, store, clock=lambda: FIXED_NOW))

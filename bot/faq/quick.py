@@ -67,13 +67,14 @@ ARTICLES = frozenset("le la les l un une des du notre nos mon ma leur leurs ce c
 OF = frozenset("de d du".split())
 NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.IGNORECASE)
 POST_COUNT = re.compile(r"\b(\d{1,7}) (?:seul |seule )?(?:postes?|conseill(?:er|ere)s?|"
-                        r"mediat(?:eur|rice)s?|recrutements?)\b")
+                        r"mediat(?:eur|rice)s?|recrutements?|personnes)\b")
 NUMBER = re.compile(r"^\d+$")
 # Words between a number of posts and its place: "2 (postes) (en) (la) Réunion".
 SHARE_FILLERS = SLOT_OPENERS | JOB_WORDS | frozenset("la le l les".split())
 ONE = frozenset(("un", "une"))
 OVERSEAS = re.compile(r"\boutre mer\b")
-POPULATION = re.compile(r"\b\d+ habitants?\b")
+# Counts that are no number of posts: "400 habitants", "2 postes entre 3 communes".
+POPULATION = re.compile(r"\b\d+ (?:habitants?|communes|structures)\b")
 YEARS_INITIAL = range(2020, 2023)
 YEARS = range(1990, 2100)
 MIN_TYPO_LENGTH = 5
@@ -248,7 +249,7 @@ def _understood(words: list[str], limit: int, *, strict: bool, placed: bool) -> 
             continue
         if strict:
             return None
-        before = [w for w in words[:index] if w not in ARTICLES][-2:]
+        before = [w for w in words[:index] if w not in ARTICLES and w != "1"][-2:]
         if before and (before[-1] in SLOT_OPENERS or NUMBER.match(before[-1]) or
                        (before[-1] in OF and len(before) == 2 and
                         (before[0] in JOB_WORDS or

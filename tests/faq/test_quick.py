@@ -121,6 +121,24 @@ def test_a_number_that_is_a_place_or_a_code_is_no_number_of_posts(content: Conte
         assert ask(content, question) is None, question
 
 
+@pytest.mark.parametrize(("question", "posts", "territory"), [
+    # "une demande" is an article and a noun, not "1" then an unknown word counted
+    ("Les élus ont voté une demande de quatre postes en Guyane, combien au total ?", 4,
+     "guyane"),
+    ("2 postes qu'on se partage entre 3 communes, ça fait combien ?", 2, "metropole"),
+    ("on recrute 2 personnes a la mairie de cayenne, on touche combien en tout", 2, "guyane")])
+def test_what_is_counted_beside_the_posts(content: Content, question: str, posts: int,
+                                          territory: str) -> None:
+    request = parse(normalize(question), content.params)
+    assert request is not None
+    assert (request.posts, [t.id for t in request.territories]) == (posts, [territory])
+
+
+def test_one_person_is_no_number_of_posts(content: Content) -> None:
+    assert ask(content, "subvention cumulable avec l'agefiph si on recrute une personne "
+                        "handicapée") is None
+
+
 def test_a_french_word_is_no_typo_of_a_place(content: Content) -> None:
     # "majoré" is one letter from "Maore" (Mayotte): a French word is never corrected
     request = parse(normalize("1 conseiller en Guadeloupe, combien, c'est majoré ?"),

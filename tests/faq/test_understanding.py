@@ -110,6 +110,20 @@ def test_related_entries_close_together_need_the_second_reader(
     terms = matcher.typed_terms(matcher.synonyms.apply(match.normalized))
     reading = matcher.second_reader.predict(terms) if matcher.second_reader else None
     assert reading is not None and reading[0] != best.id
+    assert reading[1] >= matcher.thresholds.contradiction
     answer = faq.answer("c'est plus en outre-mer ?")
     assert answer.kind == "suggest"
     assert {best.id, second.id} <= {entry_id for entry_id, _ in answer.suggestions}
+
+
+def test_a_weak_second_reading_does_not_block_related_entries(
+        faq: FaqFeature, content: Content) -> None:
+    # "c'est quoi un conseiller numérique": the presentation leads the related missions entry
+    # by 4 points; the second reader leans to the missions, but too weakly to contradict.
+    matcher = content.matcher
+    match = matcher.match("c'est quoi un conseiller numérique ?")
+    terms = matcher.typed_terms(matcher.synonyms.apply(match.normalized))
+    reading = matcher.second_reader.predict(terms) if matcher.second_reader else None
+    assert reading is not None and reading[1] < matcher.thresholds.contradiction
+    answer = faq.answer("c'est quoi un conseiller numérique ?")
+    assert (answer.kind, answer.entry_id) == ("faq", "programme-presentation")

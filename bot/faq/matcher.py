@@ -76,15 +76,16 @@ class Thresholds:
     """Score bands, chosen on the tuning and dev sets and on phrasings held out of the index
     (bench/faq.py), for at most 1 % of wrong answers on the tuning set.
 
-    Answer from `answer` with a lead of `margin` over the second (no lead needed when the two
-    are related entries and the second reader names no other with a probability of
-    `contradiction`: 0.3 to 0.4 give the same answers on tuning + dev), or from `answer_far_ahead`
+    Answer from `answer` with a lead of `margin` over the second, or from `answer_far_ahead`
     with a lead of `far_ahead`; either way with at least `coverage` (`coverage_far_ahead`) of
-    the question's weight found in the best entry's phrasings. Also answer from `agreed` with
-    `coverage_agreed` when the second reader names the same best entry with a probability of
-    `agreement` at least (chosen on the tuning and dev sets: no more wrong answers on tuning).
-    Suggest from `suggest`; below, the fallback. With `verbatim`, a question typed as one of
-    an entry's phrasings (stop words included) is that entry's, answered whatever its score.
+    the question's weight found in the best entry's phrasings. No lead is needed when the two
+    are related entries, unless the second reader names another entry with a probability of
+    `contradiction` (0.3 to 0.4 answer alike on the tuning and dev sets). Also answer from
+    `agreed` with `coverage_agreed` when the second reader names the same best entry with a
+    probability of `agreement` at least (chosen on the tuning and dev sets: no more wrong
+    answers on tuning). Suggest from `suggest`; below, the fallback. With `verbatim`, a
+    question typed as one of an entry's phrasings (stop words included) is that entry's,
+    answered whatever its score.
     """
 
     answer: float = 60.0

@@ -56,7 +56,7 @@ NEUTRAL_WORDS = STOPWORDS | frozenset("""
     services service simulation calcul calculer estimation estimer donne donner donnerait
     paye payer paierait finance lequel laquelle exemple disons mettons cas ok dites moi
     seul seule seulement tout tous somme al uniquement maximum maxi on est sommes avons ont
-    peu pres gros grosso modo cote ici
+    peu pres gros grosso modo cote ici demande demandes candidature candidatures dossier
     """.split())
 # After these words comes what a computation depends on (a place, a structure, a job):
 # a word there that it does not know sends the question elsewhere ("pour la piscine").
@@ -249,7 +249,7 @@ def _understood(words: list[str], limit: int, *, strict: bool, placed: bool) -> 
             continue
         if strict:
             return None
-        before = [w for w in words[:index] if w not in ARTICLES and w != "1"][-2:]
+        before = [w for w in words[:index] if w not in ARTICLES][-2:]
         if before and (before[-1] in SLOT_OPENERS or NUMBER.match(before[-1]) or
                        (before[-1] in OF and len(before) == 2 and
                         (before[0] in JOB_WORDS or

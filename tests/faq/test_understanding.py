@@ -128,3 +128,9 @@ def test_a_weak_second_reading_does_not_block_related_entries(
     assert reading is not None and reading[1] < matcher.thresholds.contradiction
     answer = faq.answer("c'est quoi un conseiller numérique ?")
     assert (answer.kind, answer.entry_id) == ("faq", "programme-presentation")
+
+
+def test_how_many_years_asks_a_duration_not_an_amount(faq: FaqFeature) -> None:
+    # "combien" alone leans to the amounts; "combien d'années" reads as a duration
+    answer = faq.answer("la convention de renouvellement, c'est pour combien d'années ?")
+    assert (answer.kind, answer.entry_id) == ("faq", "financement-convention-36-mois")

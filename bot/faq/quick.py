@@ -261,7 +261,7 @@ def _understood(words: list[str], limit: int, *, strict: bool, placed: bool) -> 
 def _names_no_posts(before: str) -> bool:
     """After this word a number is a place, a year or a code, not a number of posts."""
     return before in NOT_POSTS_BEFORE or (len(before) == 1 and before.isalpha() and
-                                          before not in "ay")
+                                          before not in ("a", "y"))
 
 
 def _known(word: str) -> bool:

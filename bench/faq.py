@@ -1,5 +1,6 @@
-"""FAQ benchmark: what users get at once, on the tuning set and the held-out test set, against
-two baselines (rapidfuzz over the questions, BM25 over every phrasing), and latency.
+"""FAQ benchmark: what users get at once, on the tuning set, the two development sets and the
+held-out test set, against two baselines (rapidfuzz over the questions, BM25 over every
+phrasing), and latency.
 
 Run: .venv/bin/python bench/faq.py [--failures tuning|dev|dev2]
 """

@@ -43,7 +43,8 @@ PUBLIC_WORDS = frozenset(
 RENEWAL_WORDS = frozenset(
     "renouvellement renouvellements renouveler renouvele reconventionnement "
     "reconventionner prolongation v2 2023 2024".split())
-BONUS_WORDS = frozenset("qpv zrr frr quartier quartiers prioritaire prioritaires".split())
+# A "quartier" alone is no priority district ("une asso de quartier"): "prioritaire" says it.
+BONUS_WORDS = frozenset("qpv zrr frr prioritaire prioritaires".split())
 INITIAL_WORDS = frozenset("ami 2020 2021 initial initiale initiaux premiere convention".split())
 # Words that change nothing in an amount question ("notre petite commune voudrait…").
 NEUTRAL_WORDS = STOPWORDS | frozenset("""
@@ -57,10 +58,12 @@ NEUTRAL_WORDS = STOPWORDS | frozenset("""
     paye payer paierait finance lequel laquelle exemple disons mettons cas ok dites moi
     seul seule seulement tout tous somme al uniquement maximum maxi on est sommes avons ont
     peu pres gros grosso modo cote ici demande demandes candidature candidatures dossier
+    quartier quartiers
     """.split())
 # After these words comes what a computation depends on (a place, a structure, a job):
 # a word there that it does not know sends the question elsewhere ("pour la piscine").
 SLOT_OPENERS = frozenset("en a au aux dans pour chez sur".split())
+PLACE_OPENERS = frozenset("a au aux dans".split())   # "à Lille", "dans le Cantal"
 # A number standing alone after these is no number of posts: "en 57", "du 74", "le 15".
 NOT_POSTS_BEFORE = frozenset("en du le depuis".split())
 ARTICLES = frozenset("le la les l un une des du notre nos mon ma leur leurs ce cette".split())
@@ -137,16 +140,18 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     # Without a number of posts or the job named, every word must be known ("le préfet
     # donne combien en Martinique ?" is no computation).
     strict = not counts and not JOB_WORDS.intersection(rest)
+    structure = _structure(rest)
+    renewal = bool(RENEWAL_WORDS.intersection(rest))
+    # A private structure's initial amount is the same everywhere: its town is no slot.
     bare = _understood(rest, int(params.value("nombre_conseillers")), strict=strict,
-                       placed=bool(territories))
+                       placed=bool(territories),
+                       anywhere=structure == "prive" and not renewal and not overseas)
     if bare is None:
         return None
     if bare and counts and not (shared and bare == counts[0]):
         return None  # "3 postes et 2 en Guadeloupe": two figures to compute
     if bare:
         counts = [bare]  # "on en voudrait deux, c'est combien ?"
-    structure = _structure(rest)
-    renewal = bool(RENEWAL_WORDS.intersection(rest))
     bonus = bool(BONUS_WORDS.intersection(rest))
     if structure == "both":
         return None  # asked for more than one structure
@@ -226,11 +231,13 @@ def supported(request: QuickRequest) -> bool:
     return not (request.renewal and any(t.overseas for t in request.territories))
 
 
-def _understood(words: list[str], limit: int, *, strict: bool, placed: bool) -> int | None:
+def _understood(words: list[str], limit: int, *, strict: bool, placed: bool,
+                anywhere: bool) -> int | None:
     """None when a word sits where a slot is read and is not known ("pour la piscine",
     "2 logements", "poste de policier"), or, if `strict`, anywhere; else a number standing
     alone (0 if none). Once a territory is `placed`, a structure's name is no slot ("CCAS
-    de Saint-Pierre (La Réunion)")."""
+    de Saint-Pierre (La Réunion)"); when the amount is the same `anywhere`, neither is a
+    town ("une asso à Lille")."""
     bare = 0
     for index, word in enumerate(words):
         if NUMBER.match(word):
@@ -250,6 +257,8 @@ def _understood(words: list[str], limit: int, *, strict: bool, placed: bool) -> 
         if strict:
             return None
         before = [w for w in words[:index] if w not in ARTICLES][-2:]
+        if anywhere and before and before[-1] in PLACE_OPENERS:
+            continue
         if before and (before[-1] in SLOT_OPENERS or NUMBER.match(before[-1]) or
                        (before[-1] in OF and len(before) == 2 and
                         (before[0] in JOB_WORDS or

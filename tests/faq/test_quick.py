@@ -135,6 +135,16 @@ def test_what_is_counted_beside_the_posts(content: Content, question: str, posts
     assert (request.posts, [t.id for t in request.territories]) == (posts, [territory])
 
 
+def test_a_private_structure_s_town_changes_nothing(content: Content) -> None:
+    # the private amount is the same everywhere: an unknown town is no missing slot for it
+    request = parse(normalize("notre asso de quartier à Trifouilly voudrait 2 conseillers, "
+                              "ça fait combien ?"), content.params)
+    assert request is not None
+    assert (request.posts, request.private, request.bonus) == (2, True, False)
+    # a public employer's amount depends on where it is: its unknown town stops the figure
+    assert ask(content, "notre commune à Trifouilly voudrait 2 conseillers, combien ?") is None
+
+
 def test_one_person_is_no_number_of_posts(content: Content) -> None:
     assert ask(content, "subvention cumulable avec l'agefiph si on recrute une personne "
                         "handicapée") is None

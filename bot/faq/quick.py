@@ -33,8 +33,8 @@ JOB_WORDS = frozenset(
     "mediateur mediateurs mediatrice mediatrices recrutement recrutements cnfs".split())
 PRIVATE_WORDS = frozenset(
     "association associations asso assos associatif associative associatifs associatives "
-    "prive privee privees prives ess scic scop fondation fondations mutuelle "
-    "entreprise entreprises".split())
+    "prive privee privees prives ess scic scop fondation fondations mutuelle federation "
+    "federations fede fedes entreprise entreprises".split())
 PUBLIC_WORDS = frozenset(
     "public publique publics publiques commune communes collectivite collectivites epci "
     "departement region intercommunalite interco communaute agglo agglomeration ccas cias "

@@ -141,6 +141,9 @@ def test_a_private_structure_s_town_changes_nothing(content: Content) -> None:
                               "ça fait combien ?"), content.params)
     assert request is not None
     assert (request.posts, request.private, request.bonus) == (2, True, False)
+    request = parse(normalize("une fédération d'associations, 4 postes, combien ?"),
+                    content.params)
+    assert request is not None and (request.posts, request.private) == (4, True)
     # a public employer's amount depends on where it is: its unknown town stops the figure
     assert ask(content, "notre commune à Trifouilly voudrait 2 conseillers, combien ?") is None
 

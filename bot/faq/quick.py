@@ -243,7 +243,7 @@ def _understood(words: list[str], limit: int, *, strict: bool, placed: bool,
         if NUMBER.match(word):
             number = int(word)
             after = words[index + 1:index + 2]
-            if index and _names_no_posts(words[index - 1]):
+            if index and _names_no_posts(words[index - 1], number):
                 return None  # "en 57", "du 74", "M57": a place, a year or a code
             if (number == 1 and after and after[0] not in SLOT_OPENERS) or \
                     number in YEARS_INITIAL:
@@ -267,10 +267,11 @@ def _understood(words: list[str], limit: int, *, strict: bool, placed: bool,
     return bare
 
 
-def _names_no_posts(before: str) -> bool:
-    """After this word a number is a place, a year or a code, not a number of posts."""
+def _names_no_posts(before: str, number: int) -> bool:
+    """After this word the number is a place, a year or a code, not a number of posts; a
+    letter before 1 is an elision ("d'une commune" reads "d 1 commune"), not a code."""
     return before in NOT_POSTS_BEFORE or (len(before) == 1 and before.isalpha() and
-                                          before not in ("a", "y"))
+                                          before not in ("a", "y") and number != 1)
 
 
 def _known(word: str) -> bool:

@@ -127,7 +127,9 @@ def test_a_number_that_is_a_place_or_a_code_is_no_number_of_posts(content: Conte
     ("Les élus ont voté une demande de quatre postes en Guyane, combien au total ?", 4,
      "guyane"),
     ("2 postes qu'on se partage entre 3 communes, ça fait combien ?", 2, "metropole"),
-    ("on recrute 2 personnes a la mairie de cayenne, on touche combien en tout", 2, "guyane")])
+    ("on recrute 2 personnes a la mairie de cayenne, on touche combien en tout", 2, "guyane"),
+    # "d'une" reads "d 1": an elision, not a code like "M57"
+    ("je suis DGS d'une communauté de communes, 3 postes, combien ?", 3, "metropole")])
 def test_what_is_counted_beside_the_posts(content: Content, question: str, posts: int,
                                           territory: str) -> None:
     request = parse(normalize(question), content.params)

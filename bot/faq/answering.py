@@ -187,12 +187,15 @@ class Answerer:
     def _match(self, question: str) -> Match:
         """Match the whole text; if unsure, only its questions (a context sentence dilutes),
         provided the whole text also ranks their answer ("Ça passe quand même ?" leans on it)
-        and names no other job or programme ("… un policier municipal. Une aide pour ça ?")."""
+        and does not name another job or programme instead of ours ("… un policier municipal.
+        Une aide pour ça ?")."""
         matcher = self.content.matcher
         match = matcher.match(question)
         asked = talk.question_sentences(question)
-        if match.band == "answer" or asked == question or \
-                matcher.scope.names_other_job(match.normalized):
+        scope = matcher.scope
+        if match.band == "answer" or asked == question or (
+                scope.names_other_job(match.normalized) and
+                not scope.names_programme(match.normalized)):
             return match
         focused = matcher.match(asked)
         ranked = {c.entry.id for c in match.candidates}

@@ -233,6 +233,10 @@ class Scope:
                 _names(normalized, self.other_subjects)) and \
             not _names(normalized, self.programme)
 
+    def names_programme(self, normalized: str) -> bool:
+        """The question names the programme (conseiller numérique, CnFS, France Services…)."""
+        return _names(normalized, self.programme)
+
     def names_other_job(self, normalized: str) -> bool:
         """The question names another job or programme, whatever else it names."""
         return _names(normalized, self.other_jobs)

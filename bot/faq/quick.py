@@ -26,7 +26,8 @@ COST_WORDS = frozenset("cout couts coute coutera couter revient charges charge r
                        "salaire paie".split())
 NOT_MONEY_AFTER_COMBIEN = frozenset(
     "temps jours jour mois semaines annees ans heures conseillers conseiller postes poste "
-    "personnes structures communes fois candidats".split())
+    "personnes structures communes fois candidats candidature candidatures demande demandes "
+    "dossier dossiers".split())
 # The job this programme funds, as users name it: a number of posts counts these.
 JOB_WORDS = frozenset(
     "poste postes conseiller conseillers conseillere conseilleres numerique numeriques "
@@ -63,14 +64,13 @@ NEUTRAL_WORDS = STOPWORDS | frozenset("""
 # After these words comes what a computation depends on (a place, a structure, a job):
 # a word there that it does not know sends the question elsewhere ("pour la piscine").
 SLOT_OPENERS = frozenset("en a au aux dans pour chez sur".split())
-PLACE_OPENERS = frozenset("a au aux dans".split())   # "à Lille", "dans le Cantal"
 # A number standing alone after these is no number of posts: "en 57", "du 74", "le 15".
 NOT_POSTS_BEFORE = frozenset("en du le depuis".split())
 ARTICLES = frozenset("le la les l un une des du notre nos mon ma leur leurs ce cette".split())
 OF = frozenset("de d du".split())
 NEGATIVE_POSTS = re.compile(r"[-−–]\s*\d+\s*(?:postes?|conseillers?)\b", re.IGNORECASE)
 POST_COUNT = re.compile(r"\b(\d{1,7}) (?:seul |seule )?(?:postes?|conseill(?:er|ere)s?|"
-                        r"mediat(?:eur|rice)s?|recrutements?|personnes)\b")
+                        r"mediat(?:eur|rice)s?|recrutements?)\b")
 NUMBER = re.compile(r"^\d+$")
 # Words between a number of posts and its place: "2 (postes) (en) (la) Réunion".
 SHARE_FILLERS = SLOT_OPENERS | JOB_WORDS | frozenset("la le l les".split())
@@ -142,17 +142,15 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
     strict = not counts and not JOB_WORDS.intersection(rest)
     structure = _structure(rest)
     renewal = bool(RENEWAL_WORDS.intersection(rest))
-    # A private structure's initial amount is the same everywhere: its town is no slot.
     bare = _understood(rest, int(params.value("nombre_conseillers")), strict=strict,
-                       placed=bool(territories),
-                       anywhere=structure == "prive" and not renewal and not overseas)
+                       placed=bool(territories))
     if bare is None:
         return None
     if bare and counts and not (shared and bare == counts[0]):
         return None  # "3 postes et 2 en Guadeloupe": two figures to compute
     if bare:
         counts = [bare]  # "on en voudrait deux, c'est combien ?"
-    bonus = bool(BONUS_WORDS.intersection(rest))
+    bonus = bool(BONUS_WORDS.intersection(rest)) or "politique de la ville" in " ".join(rest)
     if structure == "both":
         return None  # asked for more than one structure
     if overseas and territories:
@@ -231,23 +229,21 @@ def supported(request: QuickRequest) -> bool:
     return not (request.renewal and any(t.overseas for t in request.territories))
 
 
-def _understood(words: list[str], limit: int, *, strict: bool, placed: bool,
-                anywhere: bool) -> int | None:
+def _understood(words: list[str], limit: int, *, strict: bool, placed: bool) -> int | None:
     """None when a word sits where a slot is read and is not known ("pour la piscine",
     "2 logements", "poste de policier"), or, if `strict`, anywhere; else a number standing
     alone (0 if none). Once a territory is `placed`, a structure's name is no slot ("CCAS
-    de Saint-Pierre (La Réunion)"); when the amount is the same `anywhere`, neither is a
-    town ("une asso à Lille")."""
+    de Saint-Pierre (La Réunion)")."""
     bare = 0
     for index, word in enumerate(words):
         if NUMBER.match(word):
             number = int(word)
             after = words[index + 1:index + 2]
-            if index and _names_no_posts(words[index - 1], number):
-                return None  # "en 57", "du 74", "M57": a place, a year or a code
             if (number == 1 and after and after[0] not in SLOT_OPENERS) or \
                     number in YEARS_INITIAL:
                 continue  # "1 association" is an article ("… et 1 en Guyane" is not)
+            if index and _names_no_posts(words[index - 1], number):
+                return None  # "en 57", "du 74", "M57": a place, a year or a code
             if bare or not 1 < number <= limit or number in YEARS:
                 return None  # two figures, a year of another period, or no number of posts
             bare = number
@@ -257,8 +253,6 @@ def _understood(words: list[str], limit: int, *, strict: bool, placed: bool,
         if strict:
             return None
         before = [w for w in words[:index] if w not in ARTICLES][-2:]
-        if anywhere and before and before[-1] in PLACE_OPENERS:
-            continue
         if before and (before[-1] in SLOT_OPENERS or NUMBER.match(before[-1]) or
                        (before[-1] in OF and len(before) == 2 and
                         (before[0] in JOB_WORDS or

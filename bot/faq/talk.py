@@ -33,7 +33,7 @@ MAX_REMEMBERED = 2 ** 12   # words whose look-up a lexicon keeps
 
 def words(text: str) -> Phrase:
     """Lower-case, accent-free words ("D'accord !" → ("d", "accord"))."""
-    return tuple(m.group() for m in _TOKEN.finditer(strip_accents(text.lower())))
+    return tuple(strip_accents(m.group().lower()) for m in _TOKEN.finditer(text))
 
 
 def phrases(raw: Iterable[str]) -> tuple[Phrase, ...]:

@@ -127,7 +127,6 @@ def test_a_number_that_is_a_place_or_a_code_is_no_number_of_posts(content: Conte
     ("Les élus ont voté une demande de quatre postes en Guyane, combien au total ?", 4,
      "guyane"),
     ("2 postes qu'on se partage entre 3 communes, ça fait combien ?", 2, "metropole"),
-    ("on recrute 2 personnes a la mairie de cayenne, on touche combien en tout", 2, "guyane"),
     # "d'une" reads "d 1": an elision, not a code like "M57"
     ("je suis DGS d'une communauté de communes, 3 postes, combien ?", 3, "metropole")])
 def test_what_is_counted_beside_the_posts(content: Content, question: str, posts: int,
@@ -137,22 +136,38 @@ def test_what_is_counted_beside_the_posts(content: Content, question: str, posts
     assert (request.posts, [t.id for t in request.territories]) == (posts, [territory])
 
 
-def test_a_private_structure_s_town_changes_nothing(content: Content) -> None:
-    # the private amount is the same everywhere: an unknown town is no missing slot for it
-    request = parse(normalize("notre asso de quartier à Trifouilly voudrait 2 conseillers, "
-                              "ça fait combien ?"), content.params)
+def test_private_structures_as_mairies_name_them(content: Content) -> None:
+    # a "quartier" alone is no priority district; a "fédé" is private
+    request = parse(normalize("notre asso de quartier voudrait 2 conseillers, ça fait "
+                              "combien ?"), content.params)
     assert request is not None
     assert (request.posts, request.private, request.bonus) == (2, True, False)
     request = parse(normalize("une fédération d'associations, 4 postes, combien ?"),
                     content.params)
     assert request is not None and (request.posts, request.private) == (4, True)
-    # a public employer's amount depends on where it is: its unknown town stops the figure
+    # an unknown town stops the figure: no list of communes says where it is
     assert ask(content, "notre commune à Trifouilly voudrait 2 conseillers, combien ?") is None
 
 
-def test_one_person_is_no_number_of_posts(content: Content) -> None:
-    assert ask(content, "subvention cumulable avec l'agefiph si on recrute une personne "
-                        "handicapée") is None
+def test_people_requests_and_part_time_are_no_posts_to_compute(content: Content) -> None:
+    for question in ("subvention cumulable avec l'agefiph si on recrute une personne "
+                     "handicapée",
+                     "commune de 800 personnes combien de subvention",
+                     "la mairie emploie 12 personnes, combien on toucherait ?",
+                     "combien de candidatures en Guyane ?",
+                     "combien de dossiers en Guadeloupe",
+                     "combien pour un conseiller a mi temps dans une asso",
+                     "combien pour 2 postes a temps partiel dans une association"):
+        assert ask(content, question) is None, question
+
+
+def test_initial_years_and_spelled_out_priority_districts(content: Content) -> None:
+    request = parse(normalize("on a recrute 2 conseillers en 2021 quel montant"),
+                    content.params)
+    assert request is not None and request.posts == 2
+    request = parse(normalize("renouvellement 2 postes en quartier politique de la ville, "
+                              "combien ?"), content.params)
+    assert request is not None and request.bonus and request.renewal
 
 
 def test_a_french_word_is_no_typo_of_a_place(content: Content) -> None:

@@ -4,6 +4,7 @@ questions in one message, follow-ups on the last subject, and what is remembered
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -346,3 +347,13 @@ async def test_small_talk_never_hides_a_question_asked_without_a_question_mark(
         faq: FaqFeature) -> None:
     answers = faq.reply("bonjour, on peut recruter un conseiller en contrat de projet")
     assert answers[0].kind != "smalltalk"
+
+
+async def test_decomposed_accents_and_fraction_signs_keep_the_whole_question(
+        chat: Chat) -> None:
+    # text pasted from a PDF may carry "é" as "e" + a combining accent; Word types "½"
+    await chat.say(unicodedata.normalize(
+        "NFD", "Bonjour quelle subvention prévue pour 2 postes en Martinique merci"))
+    assert "Martinique" in chat.text
+    await chat.say("Bonjour un poste à ½ temps ou ¼ temps possible merci")
+    assert chat.text

@@ -95,7 +95,7 @@ def test_a_question_about_another_job_is_not_answered_from_its_last_sentence(
     # "Il y a une aide de l'État pour ça ?" alone is about our subsidy; the message is not
     for message in ("Le maire voudrait créer un poste de policier municipal. Il y a une aide "
                     "de l'État pour ça ?",
-                    "Petites villes de demain. Jusqu'à quand peut-on candidater ?"):
+                    "Fonds vert. Jusqu'à quand peut-on candidater ?"):
         assert faq.answer(message).kind != "faq", message
 
 
@@ -134,3 +134,9 @@ def test_how_many_years_asks_a_duration_not_an_amount(faq: FaqFeature) -> None:
     # "combien" alone leans to the amounts; "combien d'années" reads as a duration
     answer = faq.answer("la convention de renouvellement, c'est pour combien d'années ?")
     assert (answer.kind, answer.entry_id) == ("faq", "financement-convention-36-mois")
+
+
+def test_another_job_in_the_context_of_our_question_does_not_hide_it(faq: FaqFeature) -> None:
+    answer = faq.answer("Notre commune a un policier municipal. Est-ce qu'on peut recruter un "
+                        "conseiller numérique ?")
+    assert answer.kind == "faq"

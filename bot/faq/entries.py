@@ -231,7 +231,7 @@ class Scope:
         """The question names another job or subject and not the programme."""
         return (_names(normalized, self.other_jobs) or
                 _names(normalized, self.other_subjects)) and \
-            not _names(normalized, self.programme)
+            not self.names_programme(normalized)
 
     def names_programme(self, normalized: str) -> bool:
         """The question names the programme (conseiller numérique, CnFS, France Services…)."""

@@ -25,7 +25,8 @@ class Lemmatizer:
                 self._accented.setdefault(form.translate(PLAIN), form)
 
     def knows(self, word: str) -> bool:
-        """Whether a lower-case, accent-free word is a French form ("majore" for "majoré")."""
+        """Whether the dictionary holds this accent-free word as an inflected form ("majore"
+        for "majoré"); invariable words ("temps") and names are not in it."""
         return word in self._forms or word in self._accented
 
     # Bounded: users type new words without end. One lemmatizer per process (lemmatizer()).

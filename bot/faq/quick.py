@@ -46,6 +46,7 @@ RENEWAL_WORDS = frozenset(
     "reconventionner prolongation v2 2023 2024".split())
 # A "quartier" alone is no priority district ("une asso de quartier"): "prioritaire" says it.
 BONUS_WORDS = frozenset("qpv zrr frr prioritaire prioritaires".split())
+BONUS = re.compile(r"\b(?:qpv|zrr|frr|prioritaires?|politique de la ville)\b")
 INITIAL_WORDS = frozenset("ami 2020 2021 initial initiale initiaux premiere convention".split())
 # Words that change nothing in an amount question ("notre petite commune voudrait…").
 NEUTRAL_WORDS = STOPWORDS | frozenset("""
@@ -136,12 +137,11 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
         territories, counts = tuple(t for t, _ in shared), [total]
     if len(set(counts)) > 1:
         return None  # "2 postes et 3 conseillers": more than one figure to compute
+    bonus = bool(BONUS.search(rest))
     rest = POST_COUNT.sub(" poste ", rest).split()  # the job stays: "poste de policier"
     # Without a number of posts or the job named, every word must be known ("le préfet
     # donne combien en Martinique ?" is no computation).
     strict = not counts and not JOB_WORDS.intersection(rest)
-    structure = _structure(rest)
-    renewal = bool(RENEWAL_WORDS.intersection(rest))
     bare = _understood(rest, int(params.value("nombre_conseillers")), strict=strict,
                        placed=bool(territories))
     if bare is None:
@@ -150,7 +150,8 @@ def parse(normalized: str, params: Parameters) -> QuickRequest | None:
         return None  # "3 postes et 2 en Guadeloupe": two figures to compute
     if bare:
         counts = [bare]  # "on en voudrait deux, c'est combien ?"
-    bonus = bool(BONUS_WORDS.intersection(rest)) or "politique de la ville" in " ".join(rest)
+    structure = _structure(rest)
+    renewal = bool(RENEWAL_WORDS.intersection(rest))
     if structure == "both":
         return None  # asked for more than one structure
     if overseas and territories:
@@ -207,8 +208,8 @@ _LAST_PLACES: dict[str, tuple[Parameters, _Places]] = {}
 
 
 def _typos_fixed(normalized: str, places: _Places) -> str:
-    """Words of 5 letters or more one typo away from a slot word ("guyanne", "psotes"); a
-    French word is no typo of a place ("majore" is not Mayotte's "maore")."""
+    """Words of 5 letters or more one typo away from a slot word ("guyanne", "psotes"); an
+    inflected French word is no typo of a place ("majore" is not Mayotte's "maore")."""
     words = []
     for word in normalized.split():
         known = places.by_first.get(word[:1], ())

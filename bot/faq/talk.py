@@ -173,12 +173,6 @@ def cover(tokens: Sequence[str], lexicon: Lexicon) -> list[str] | None:
     return best[0]
 
 
-def small_talk_of(text: str, talk: Talk) -> list[str] | None:
-    """The intents of a text that is wholly small talk, else None."""
-    labels = cover(words(text), talk.lexicon("small_talk"))
-    return labels or None
-
-
 def _peel(tokens: Phrase, talk: Talk) -> tuple[list[str], int, int, list[str]]:
     """Small talk opening and closing a sentence that holds a question: its intents, and
     where the question starts and ends among `tokens`."""

@@ -102,24 +102,33 @@ def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
     assert "indiquez un nombre de postes entre 1 et" in text
 
 
-def test_words_it_cannot_place_send_the_question_elsewhere(content: Content) -> None:
-    for question in ("combien pour un poste de policier municipal",
-                     "subvention france renov pour 2 logements",
-                     "combien pour 2 postes pour la piscine",
-                     "combien pour 3 postes et 2 en guadeloupe",
-                     "aide de l'etat pour 2 postes en guyane au renouvellement",
-                     "combien pour 2 postes en qpv",
-                     "combien pour une asso et une commune avec 2 postes",
-                     "combien pour 2 postes en outre mer a la reunion",
-                     "combien pour 2 postes et 1 logement"):
-        assert ask(content, question) is None, question
-
-
-def test_a_number_that_is_a_place_or_a_code_is_no_number_of_posts(content: Content) -> None:
-    for question in ("Quelle imputation comptable pour la subvention CnFS en M57 ?",
-                     "la subvention des conseillers numeriques en 57 c'est combien",
-                     "combien de subvention pour un conseiller du 74"):
-        assert ask(content, question) is None, question
+@pytest.mark.parametrize("question", [
+    "combien pour un poste de policier municipal",
+    "subvention france renov pour 2 logements",
+    "combien pour 2 postes pour la piscine",
+    "combien pour 3 postes et 2 en guadeloupe",
+    "aide de l'etat pour 2 postes en guyane au renouvellement",
+    "combien pour 2 postes en qpv",
+    "combien pour une asso et une commune avec 2 postes",
+    "combien pour 2 postes en outre mer a la reunion",
+    "combien pour 2 postes et 1 logement",
+    # a number that is a place, a year or a code is no number of posts
+    "Quelle imputation comptable pour la subvention CnFS en M57 ?",
+    "la subvention des conseillers numeriques en 57 c'est combien",
+    "combien de subvention pour un conseiller du 74",
+    # people, requests and part time are no posts to compute
+    "subvention cumulable avec l'agefiph si on recrute une personne handicapée",
+    "commune de 800 personnes combien de subvention",
+    "la mairie emploie 12 personnes, combien on toucherait ?",
+    "combien de candidatures en Guyane ?",
+    "combien de dossiers en Guadeloupe",
+    "combien pour un conseiller a mi temps dans une asso",
+    "combien pour 2 postes a temps partiel dans une association",
+    # an unknown town: no list of communes says where it is
+    "notre commune à Trifouilly voudrait 2 conseillers, combien ?"])
+def test_words_it_cannot_place_send_the_question_elsewhere(content: Content,
+                                                           question: str) -> None:
+    assert ask(content, question) is None
 
 
 @pytest.mark.parametrize(("question", "posts", "territory"), [
@@ -145,20 +154,6 @@ def test_private_structures_as_mairies_name_them(content: Content) -> None:
     request = parse(normalize("une fédération d'associations, 4 postes, combien ?"),
                     content.params)
     assert request is not None and (request.posts, request.private) == (4, True)
-    # an unknown town stops the figure: no list of communes says where it is
-    assert ask(content, "notre commune à Trifouilly voudrait 2 conseillers, combien ?") is None
-
-
-def test_people_requests_and_part_time_are_no_posts_to_compute(content: Content) -> None:
-    for question in ("subvention cumulable avec l'agefiph si on recrute une personne "
-                     "handicapée",
-                     "commune de 800 personnes combien de subvention",
-                     "la mairie emploie 12 personnes, combien on toucherait ?",
-                     "combien de candidatures en Guyane ?",
-                     "combien de dossiers en Guadeloupe",
-                     "combien pour un conseiller a mi temps dans une asso",
-                     "combien pour 2 postes a temps partiel dans une association"):
-        assert ask(content, question) is None, question
 
 
 def test_initial_years_and_spelled_out_priority_districts(content: Content) -> None:

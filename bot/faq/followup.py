@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.core.memo import per_content
 from bot.core.text import normalize
 from bot.faq.quick import QuickRequest, supported
 from bot.faq.talk import QUESTION_WORDS
@@ -165,27 +166,19 @@ def read(text: str, rules: Rules, params: Parameters) -> FollowUp | None:
     return FollowUp(marked=marked, slots=slots, other=tuple(other), rest=rest)
 
 
+@per_content
 def _known_phrases(rules: Rules, params: Parameters) -> dict[str, tuple[Known, ...]]:
     """Every phrase a follow-up may hold (territories, slot values, fillers) by its first
     word, longest first; built once per content."""
-    cached = _LAST_KNOWN.get("known")
-    if cached is None or cached[0] is not rules or cached[1] is not params:
-        known: list[Known] = [
-            ("territoire", t.id, tuple(normalize(word).split()))
-            for t in params.territories.values()
-            for word in (t.id.replace("_", " "), *t.words)]
-        known += list(rules.values)
-        known += [("", "", phrase) for phrase in rules.fillers]
-        by_first: dict[str, list[Known]] = {}
-        for item in sorted((k for k in known if k[2]), key=lambda k: -len(k[2])):
-            by_first.setdefault(item[2][0], []).append(item)
-        cached = (rules, params, {word: tuple(items) for word, items in by_first.items()})
-        _LAST_KNOWN["known"] = cached
-    return cached[2]
-
-
-# The last content's phrases (Parameters are not hashable, so no functools.cache).
-_LAST_KNOWN: dict[str, tuple[Rules, Parameters, dict[str, tuple[Known, ...]]]] = {}
+    known: list[Known] = [
+        ("territoire", t.id, tuple(normalize(word).split()))
+        for t in params.territories.values() for word in (t.id.replace("_", " "), *t.words)]
+    known += list(rules.values)
+    known += [("", "", phrase) for phrase in rules.fillers]
+    by_first: dict[str, list[Known]] = {}
+    for item in sorted((k for k in known if k[2]), key=lambda k: -len(k[2])):
+        by_first.setdefault(item[2][0], []).append(item)
+    return {word: tuple(items) for word, items in by_first.items()}
 
 
 def combined(subject: Subject, follow: FollowUp) -> str | None:

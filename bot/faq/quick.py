@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz.distance import OSA
 
 from bot.core import formatting
+from bot.core.memo import per_content
 from bot.core.text import normalize
 from bot.faq.entries import Scope
 from bot.faq.lemmas import lemmatizer
@@ -180,31 +181,23 @@ class _Places:
     single: frozenset[str]
 
 
+@per_content
 def _places(params: Parameters) -> _Places:
     """The place names and slot words of this content, built once per content."""
-    cached = _LAST_PLACES.get("params")
-    if cached is None or cached[0] is not params:  # new content (start-up, /recharger)
-        names = sorted(((word, t) for t in params.territories.values()
-                        for word in (t.id.replace("_", " "), *t.words)),
-                       key=lambda item: -len(item[0]))
-        words = {w for w, _ in names if " " not in w} | JOB_WORDS | PRIVATE_WORDS | \
-            PUBLIC_WORDS | RENEWAL_WORDS | NEUTRAL_WORDS
-        grouped: dict[str, list[str]] = {}
-        for word in sorted(words):
-            grouped.setdefault(word[:1], []).append(word)
-        by_word: dict[str, list[tuple[tuple[str, ...], Territory]]] = {}
-        for name, territory in names:
-            by_word.setdefault(name.split()[0], []).append((tuple(name.split()), territory))
-        cached = (params, _Places(
-            names={first: tuple(group) for first, group in by_word.items()},
-            by_first={first: tuple(group) for first, group in grouped.items()},
-            single=frozenset(w for w, _ in names if " " not in w)))
-        _LAST_PLACES["params"] = cached
-    return cached[1]
-
-
-# The last content's places (Parameters are not hashable, so no functools.cache).
-_LAST_PLACES: dict[str, tuple[Parameters, _Places]] = {}
+    names = sorted(((word, t) for t in params.territories.values()
+                    for word in (t.id.replace("_", " "), *t.words)),
+                   key=lambda item: -len(item[0]))
+    words = {w for w, _ in names if " " not in w} | JOB_WORDS | PRIVATE_WORDS | \
+        PUBLIC_WORDS | RENEWAL_WORDS | NEUTRAL_WORDS
+    grouped: dict[str, list[str]] = {}
+    for word in sorted(words):
+        grouped.setdefault(word[:1], []).append(word)
+    by_word: dict[str, list[tuple[tuple[str, ...], Territory]]] = {}
+    for name, territory in names:
+        by_word.setdefault(name.split()[0], []).append((tuple(name.split()), territory))
+    return _Places(names={first: tuple(group) for first, group in by_word.items()},
+                   by_first={first: tuple(group) for first, group in grouped.items()},
+                   single=frozenset(w for w, _ in names if " " not in w))
 
 
 def _typos_fixed(normalized: str, places: _Places) -> str:

@@ -26,22 +26,21 @@ def features(terms: Sequence[str]) -> Counter[str]:
     letter sequences of each term ("#<pa", "#pay"…), which a misspelt word mostly shares."""
     found = Counter(terms)
     found.update(f"{a} {b}" for a, b in pairwise(terms))
-    for word in terms:
-        marked = f"<{word}>"
-        found.update(f"#{marked[i:i + n]}" for n in PIECES for i in range(len(marked) - n + 1))
+    found.update(f"#{marked[i:i + n]}" for marked in (f"<{word}>" for word in terms)
+                 for n in PIECES for i in range(len(marked) - n + 1))
     return found
 
 
 def tfidf(terms: Sequence[str], columns: dict[str, int], idf: np.ndarray
           ) -> tuple[list[int], np.ndarray]:
     """Known features' rows and their TF-IDF values (sublinear counts), of unit length."""
-    rows, values = [], []
+    rows, counts = [], []
     for feature, count in features(terms).items():
         row = columns.get(feature)
         if row is not None:
             rows.append(row)
-            values.append((1 + math.log(count)) * idf[row])
-    vector = np.array(values)
+            counts.append(count)
+    vector = (1 + np.log(np.array(counts, dtype=float))) * idf[rows]
     norm = float(np.sqrt(vector @ vector)) if rows else 0.0
     return rows, vector / norm if norm else vector
 

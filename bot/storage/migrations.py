@@ -5,11 +5,15 @@ lock held for the whole run."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.storage.database import Database
 from bot.storage.leader import MIGRATION_LOCK
-from bot.storage.postgres import PostgresDatabase, translate_schema
 from bot.storage.schema import MIGRATIONS
 from bot.storage.sqlite import SqliteDatabase
+
+if TYPE_CHECKING:
+    from bot.storage.postgres import PostgresDatabase
 
 
 def statements(script: str) -> list[str]:
@@ -21,6 +25,7 @@ async def migrate(db: Database, migrations: list[str] = MIGRATIONS) -> tuple[int
     """Bring the schema up to date; (version found, version now)."""
     if isinstance(db, SqliteDatabase):
         return await _sqlite(db, migrations)
+    from bot.storage.postgres import PostgresDatabase  # noqa: PLC0415 - psycopg: 70 ms
     if isinstance(db, PostgresDatabase):
         return await _postgres(db, migrations)
     raise TypeError(f"moteur inconnu : {db.engine}")
@@ -44,6 +49,7 @@ async def _sqlite(db: SqliteDatabase, migrations: list[str]) -> tuple[int, int]:
 
 
 async def _postgres(db: PostgresDatabase, migrations: list[str]) -> tuple[int, int]:
+    from bot.storage import postgres  # noqa: PLC0415 - psycopg: 70 ms
     async with db.pool.connection() as connection:
         await connection.execute("SELECT pg_advisory_lock(%s, %s)", MIGRATION_LOCK)
         try:
@@ -55,7 +61,7 @@ async def _postgres(db: PostgresDatabase, migrations: list[str]) -> tuple[int, i
             [found] = await cursor.fetchone() or (0,)
             async with connection.transaction():
                 for number, script in enumerate(migrations[found:], start=found + 1):
-                    await connection.execute(translate_schema(script))
+                    await connection.execute(postgres.translate_schema(script))
                     await connection.execute(
                         "INSERT INTO schema_version (version) VALUES (%s)", (number,))
         finally:

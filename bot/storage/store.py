@@ -13,7 +13,6 @@ from typing import Any
 from bot.storage import events
 from bot.storage.database import Database, is_url
 from bot.storage.migrations import migrate
-from bot.storage.postgres import PostgresDatabase
 from bot.storage.sqlite import SqliteDatabase
 
 
@@ -183,6 +182,7 @@ class Store:
 async def connect(target: str | Path) -> Database:
     """The database at `target`: a PostgreSQL URL, else a SQLite file (created if needed)."""
     if is_url(target):
+        from bot.storage.postgres import PostgresDatabase  # noqa: PLC0415 - psycopg: 70 ms
         return await PostgresDatabase.connect(str(target))
     return await SqliteDatabase.connect(target)
 

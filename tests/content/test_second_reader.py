@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.second_reader import STALE_AFTER, second_reader
+from bot.content.second_reader import second_reader
+from bot.core.cachefile import STALE_AFTER
 from bot.faq.entries import FaqEntry
 from bot.faq.matcher import FaqMatcher
 

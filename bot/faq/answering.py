@@ -118,8 +118,9 @@ class Answerer:
                 return [self._follow_up(part, follow, subject)]
         halves = talk.and_split(part)
         if halves is not None:
-            first, second = (self._answer_text(half) for half in halves)
-            if first.kind in CONFIDENT and second.kind in CONFIDENT and \
+            first = self._answer_text(halves[0])
+            second = self._answer_text(halves[1]) if first.kind in CONFIDENT else None
+            if second is not None and second.kind in CONFIDENT and \
                     (first.kind, first.entry_id) != (second.kind, second.entry_id):
                 return [first, second]
         return [self._answer_text(part)]

@@ -124,8 +124,11 @@ def test_absurd_number_of_posts_gets_a_polite_answer(content: Content) -> None:
     "combien de dossiers en Guadeloupe",
     "combien pour un conseiller a mi temps dans une asso",
     "combien pour 2 postes a temps partiel dans une association",
-    # an unknown town: no list of communes says where it is
-    "notre commune à Trifouilly voudrait 2 conseillers, combien ?"])
+    # an unknown town: no list of communes says where it is; a prefecture that is also a
+    # French word ("maçon") is not read as a town
+    "notre commune à Trifouilly voudrait 2 conseillers, combien ?",
+    "mairie de Mâcon, 2 postes, combien ?",
+    "combien pour un maçon ?"])
 def test_words_it_cannot_place_send_the_question_elsewhere(content: Content,
                                                            question: str) -> None:
     assert ask(content, question) is None
@@ -163,6 +166,15 @@ def test_initial_years_and_spelled_out_priority_districts(content: Content) -> N
     request = parse(normalize("renouvellement 2 postes en quartier politique de la ville, "
                               "combien ?"), content.params)
     assert request is not None and request.bonus and request.renewal
+
+
+@pytest.mark.parametrize("question", [
+    "Nous sommes une fondation à Bordeaux et voudrions trois conseillers. Quel montant ?",
+    "commune de Saint-Étienne, combien pour 3 postes ?"])
+def test_a_prefecture_of_metropole_is_in_metropole(content: Content, question: str) -> None:
+    request = parse(normalize(question), content.params)
+    assert request is not None
+    assert (request.posts, [t.id for t in request.territories]) == (3, ["metropole"])
 
 
 def test_a_french_word_is_no_typo_of_a_place(content: Content) -> None:
